@@ -1,0 +1,50 @@
+"""The one list of entity labels, span keys and factory names used across the package."""
+
+from __future__ import annotations
+
+PERSON = "PERSON"
+TITLE = "TITLE"
+INSTITUTION = "INSTITUTION"
+GPE = "GPE"
+DATE = "DATE"
+AGREEMENT = "AGREEMENT"
+DELEGATION = "DELEGATION"
+
+#: Every entity label the product emits, in the order reports list them.
+LABELS: tuple[str, ...] = (PERSON, TITLE, INSTITUTION, GPE, DATE, AGREEMENT, DELEGATION)
+
+#: Institution types (the ``type`` column of the institutions table).
+INSTITUTION_TYPES: tuple[str, ...] = (
+    "school",
+    "university",
+    "college",
+    "government",
+    "association",
+    "company",
+    "hospital",
+    "media",
+    "other",
+)
+
+#: Agreement types (the ``agreement_type`` column of the agreements table).
+AGREEMENT_TYPES: tuple[str, ...] = (
+    "cooperation_agreement",
+    "memorandum_of_understanding",
+    "protocol_of_intentions",
+    "sister_city_agreement",
+    "action_plan",
+    "other",
+)
+
+#: Date roles (the ``role`` column of the dates table).
+DATE_ROLES: tuple[str, ...] = ("publication", "event")
+
+#: Date granularities, coarsest last.
+GRANULARITIES: tuple[str, ...] = ("day", "month", "year")
+
+# Registered factory names. Namespaced so they never clash with spaCy's own.
+FACTORY_LABEL_MAP = "cnru_label_map"
+FACTORY_ENTITY_FIXER = "cnru_entity_fixer"
+FACTORY_DATES = "cnru_dates"
+FACTORY_OFFICIALS = "cnru_officials"
+FACTORY_EVENTS = "cnru_events"
