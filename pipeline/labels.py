@@ -43,8 +43,26 @@ DATE_ROLES: tuple[str, ...] = ("publication", "event")
 GRANULARITIES: tuple[str, ...] = ("day", "month", "year")
 
 # Registered factory names. Namespaced so they never clash with spaCy's own.
+FACTORY_LINE_BREAKS = "cnru_line_breaks"
 FACTORY_LABEL_MAP = "cnru_label_map"
 FACTORY_ENTITY_FIXER = "cnru_entity_fixer"
 FACTORY_DATES = "cnru_dates"
 FACTORY_OFFICIALS = "cnru_officials"
 FACTORY_EVENTS = "cnru_events"
+
+#: Labels of the event trigger patterns (patterns/event_triggers.jsonl); not entity labels.
+TRIGGER_LABELS: tuple[str, ...] = ("VISIT", "LEAD", "SIGN", "SISTER", "ESTABLISH", "FUTURE")
+
+#: Span group that holds raw rule matches before they are merged into doc.ents.
+RULE_SPANS_KEY = "cnru_rules"
+
+#: Pattern files (in patterns/) that feed the entity span ruler.
+ENTITY_PATTERN_FILES: tuple[str, ...] = (
+    "titles.jsonl",
+    "institutions.jsonl",
+    "persons.jsonl",
+    "agreements.jsonl",
+    "delegations.jsonl",
+)
+EVENT_TRIGGER_FILE = "event_triggers.jsonl"
+LABEL_MAP_FILE = "label_map.csv"

@@ -1,0 +1,450 @@
+"""Delegation visits, agreements and sister-city ties, read from sentences with triggers.
+
+Sets three ``Doc._`` attributes, each a list of dicts of plain data (char offsets, strings;
+person names as written, normalised later by pipeline.records):
+
+``Doc._.delegations``: leader, leader_start, leader_end (str/int | None), origin, destination
+    (place text | None), size (int | None), date_start_char/date_end_char (the DATE entity
+    giving the visit dates | None), institutions_visited (list[str]), start_char, end_char.
+``Doc._.agreements``: agreement_text, agreement_type, title, parties (list[str]),
+    signatories (list[str]), date_start_char/date_end_char (| None), place, start_char, end_char.
+``Doc._.sister_cities``: city_a, city_b (place text), date_start_char/date_end_char (| None),
+    start_char, end_char.
+
+Trigger words (visit, lead, sign, sister city, establish, future/modal) are Matcher patterns in
+patterns/event_triggers.jsonl; agreement types and number words are CSV tables.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span
+from spacy.util import registry
+
+from pipeline.components.base import RulesComponent
+from pipeline.labels import (
+    AGREEMENT, DATE, DELEGATION, EVENT_TRIGGER_FILE, FACTORY_EVENTS, GPE, INSTITUTION, PERSON,
+    TRIGGER_LABELS,
+)
+from pipeline.normalize.institutions import institution_type
+from pipeline.normalize.places import find_place, resolve_place
+from pipeline.rules import PATTERNS_DIR, read_csv_table, read_jsonl_patterns
+
+# How far (in tokens) a modal may stand before a signing verb and still make it a plan.
+FUTURE_WINDOW = 4
+# How far (in tokens) a leader's name may follow "led by".
+LEADER_WINDOW = 8
+# Phrases that stand for "the two parties" when an agreement sentence names none.
+_BOTH_SIDES = re.compile(r"\b(two|both) (cities|sides|parties|regions|bureaus|schools|universities)\b|\bboth sides\b", re.I)
+
+
+@registry.misc("cnru.event_rules.v1")
+def read_event_rules(patterns_dir: str = str(PATTERNS_DIR)) -> dict[str, Any]:
+    """Trigger patterns, agreement type keywords and number words, as one payload."""
+    from pathlib import Path
+
+    directory = Path(patterns_dir)
+    return {
+        "triggers": read_jsonl_patterns(directory / EVENT_TRIGGER_FILE, TRIGGER_LABELS),
+        "agreement_types": read_csv_table(directory / "agreement_types.csv", ("keyword", "agreement_type", "priority")),
+        "number_words": read_csv_table(directory / "number_words.csv", ("word", "value")),
+    }
+
+
+@dataclass
+class SentenceView:
+    """The entities and trigger positions of one sentence."""
+
+    sent: Span
+    ents: list[Span]
+    triggers: dict[str, list[int]] = field(default_factory=dict)
+
+    def of(self, *labels: str) -> list[Span]:
+        return [e for e in self.ents if e.label_ in labels]
+
+    def event_dates(self) -> list[Span]:
+        """DATE entities other than the publication stamp."""
+        stamp = self.sent.doc._.published_span
+        return [e for e in self.of(DATE) if not (stamp and e.start_char < stamp[1] and stamp[0] < e.end_char)]
+
+    def has(self, label: str) -> bool:
+        return bool(self.triggers.get(label))
+
+
+def parse_size(text: str, number_words: dict[str, int]) -> int | None:
+    """Delegation size from its phrase: "five-member", "of 19 members", "a 12-strong"."""
+    for raw in re.findall(r"[A-Za-z]+|\d+", text):
+        word = raw.lower()
+        if word.isdigit():
+            return int(word)
+        if word in number_words:
+            return number_words[word]
+    return None
+
+
+def agreement_type(text: str, table: Sequence[dict[str, str]]) -> str:
+    """The type whose keyword occurs in the phrase, lowest priority number first."""
+    lower = text.lower()
+    hits = [row for row in table if re.search(rf"\b{re.escape(row['keyword'])}\b", lower)]
+    if not hits:
+        return "other"
+    return min(hits, key=lambda row: int(row["priority"]))["agreement_type"]
+
+
+def _is_planned(view: SentenceView, sign_index: int) -> bool:
+    return any(0 < sign_index - i <= FUTURE_WINDOW for i in view.triggers.get("FUTURE", []))
+
+
+def _place_kind(text: str) -> str | None:
+    place = resolve_place(text)
+    return place.kind if place is not None else None
+
+
+def _first_after(spans: Sequence[Span], index: int, window: int | None = None) -> Span | None:
+    for span in spans:
+        if span.start >= index and (window is None or span.start - index <= window):
+            return span
+    return None
+
+
+def _last_before(spans: Sequence[Span], index: int) -> Span | None:
+    before = [s for s in spans if s.end <= index]
+    return before[-1] if before else None
+
+
+def _date_offsets(span: Span | None) -> tuple[int | None, int | None]:
+    return (span.start_char, span.end_char) if span is not None else (None, None)
+
+
+def find_delegation(view: SentenceView, number_words: dict[str, int]) -> dict[str, Any] | None:
+    """A delegation record from a sentence that names a delegation and a visit or a leader."""
+    delegations = view.of(DELEGATION)
+    if not delegations or not (view.has("VISIT") or view.has("LEAD")):
+        return None
+    persons, gpes, dates = view.of(PERSON), view.of(GPE), view.event_dates()
+    leader = None
+    for index in view.triggers.get("LEAD", []):
+        doc = view.sent.doc
+        if index + 1 < len(doc) and doc[index + 1].lower_ == "by":
+            leader = _first_after(persons, index, LEADER_WINDOW)
+        else:
+            leader = _last_before(persons, index)
+        if leader is not None:
+            break
+    size = None
+    for span in delegations:
+        size = parse_size(span.text, number_words)
+        if size is not None:
+            break
+    origin = destination = None
+    for gpe in gpes:
+        before = [t.lower_ for t in view.sent.doc[max(gpe.start - 2, 0):gpe.start]]
+        if "from" in before and origin is None:
+            origin = gpe
+    visit_at = min(view.triggers.get("VISIT", [view.sent.start]))
+    candidates = [g for g in gpes if g is not origin and _place_kind(g.text) != "country"]
+    destination = _first_after(candidates, visit_at) or (candidates[-1] if candidates and origin is not None else None)
+    if origin is None:
+        # "a Harbin delegation": a place right before the delegation phrase.
+        for span in delegations:
+            prev = [g for g in gpes if g.end == span.start or g.end == span.start - 1]
+            if prev and prev[0] is not destination:
+                origin = prev[0]
+    if origin is None and leader is not None:
+        origin_text = _leader_home(view.sent.doc, leader)
+    else:
+        origin_text = origin.text if origin is not None else None
+    date = dates[0] if dates else None
+    visited = [e.text for e in view.of(INSTITUTION) if e.start > visit_at]
+    return {
+        "leader": leader.text if leader is not None else None,
+        "leader_start": leader.start_char if leader is not None else None,
+        "leader_end": leader.end_char if leader is not None else None,
+        "origin": origin_text,
+        "destination": destination.text if destination is not None else None,
+        "size": size,
+        "date_start_char": _date_offsets(date)[0],
+        "date_end_char": _date_offsets(date)[1],
+        "institutions_visited": visited,
+        "start_char": view.sent.start_char,
+        "end_char": view.sent.end_char,
+    }
+
+
+def _leader_home(doc: Doc, leader: Span) -> str | None:
+    """The place in the leader's organisation ("Education Department of Rostov-on-Don")."""
+    for link in doc._.officials or []:
+        if link["person_start"] == leader.start_char and link["organization"]:
+            place = find_place(link["organization"])
+            if place is not None:
+                return place.name
+    return None
+
+
+def _side_institution(doc: Doc, city: str, kind: str | None) -> str | None:
+    """The first institution of the article in ``city`` (of the same type, when given)."""
+    for ent in doc.ents:
+        if ent.label_ != INSTITUTION:
+            continue
+        place = find_place(ent.text)
+        if place is not None and place.name == city and (kind is None or institution_type(ent.text) == kind):
+            return ent.text
+    return None
+
+
+def merge_delegations(records: list[dict[str, Any]], visits: list[list[str]]) -> list[dict[str, Any]]:
+    """One record per visit: later sentences fill gaps unless they name another leader/origin."""
+    merged: list[dict[str, Any]] = []
+    for record in records:
+        target = None
+        for existing in merged:
+            clash = any(
+                record[key] is not None and existing[key] is not None and record[key] != existing[key]
+                for key in ("leader", "origin")
+            )
+            if not clash:
+                target = existing
+                break
+        if target is None:
+            merged.append(dict(record))
+            continue
+        for key, value in record.items():
+            if key == "institutions_visited":
+                target[key] = list(dict.fromkeys(target[key] + value))
+            elif target.get(key) is None and value is not None:
+                target[key] = value
+    if len(merged) == 1:
+        for names in visits:
+            merged[0]["institutions_visited"] = list(dict.fromkeys(merged[0]["institutions_visited"] + names))
+    return merged
+
+
+def find_agreements(view: SentenceView, previous_date: Span | None, context: dict[str, Any],
+                    type_table: Sequence[dict[str, str]]) -> list[dict[str, Any]]:
+    """Agreements concluded in a sentence: an AGREEMENT phrase and a signing verb, not a plan."""
+    agreements = view.of(AGREEMENT)
+    signs = view.triggers.get("SIGN", [])
+    if not agreements or not signs or all(_is_planned(view, i) for i in signs):
+        return []
+    doc = view.sent.doc
+    parties, party_rank = _agreement_parties(view, signs[0], context)
+    sign_at = signs[0]
+    persons = view.of(PERSON)
+    by = [t.i for t in view.sent if t.lower_ == "by" and t.i > sign_at]
+    signatories = [p.text for p in persons if by and p.start > by[0]] or [p.text for p in persons if p.end <= sign_at]
+    dates = view.event_dates()
+    date = dates[0] if dates else previous_date
+    place = None
+    for gpe in view.of(GPE):
+        if doc[gpe.start - 1].lower_ == "in" and gpe.text not in parties:
+            place = gpe.text
+            break
+    title = None
+    quoted = re.search(r"[\"“]([^\"”]{8,200})[\"”]", view.sent.text)
+    if quoted and re.search(r"agreement|memorandum|protocol|plan|treaty", quoted.group(1), re.I):
+        title = quoted.group(1)
+    phrase = max(agreements, key=len)
+    return [{
+        "agreement_text": phrase.text,
+        "agreement_type": agreement_type(phrase.text, type_table),
+        "title": title,
+        "parties": list(dict.fromkeys(parties)),
+        "party_rank": party_rank,
+        "signatories": list(dict.fromkeys(signatories)),
+        "date_start_char": _date_offsets(date)[0],
+        "date_end_char": _date_offsets(date)[1],
+        "place": place,
+        "start_char": view.sent.start_char,
+        "end_char": view.sent.end_char,
+    }]
+
+
+# How parties were found, best first (see _agreement_parties).
+_PARTY_BETWEEN, _PARTY_SUBJECT, _PARTY_BOTH_SIDES, _PARTY_NONE = range(4)
+
+
+def _agreement_parties(view: SentenceView, sign_at: int, context: dict[str, Any]) -> tuple[list[str], int]:
+    """Parties of an agreement: "between X and Y", else the named signers before the verb,
+    else "the two cities/sides" read as the visit's origin and destination."""
+    doc = view.sent.doc
+    between = [t.i for t in view.sent if t.lower_ == "between"]
+    named = [e for e in view.ents if e.label_ in (INSTITUTION, GPE)]
+    if between:
+        after = [e.text for e in named if e.start > between[0]]
+        if len(after) >= 2:
+            return after, _PARTY_BETWEEN
+    # A place or institution introduced by "at"/"in"/"visited" is the venue, not a party.
+    subjects = [
+        e.text for e in named
+        if e.label_ == INSTITUTION and e.end <= sign_at
+        and doc[e.start - 1].lower_ not in ("at", "in", "visited", "to")
+    ]
+    if subjects:
+        return subjects, _PARTY_SUBJECT
+    if _BOTH_SIDES.search(view.sent.text):
+        # "the education bureaus of the two cities": each side's first institution of the
+        # kind the sentence names (the visitors' own kind), else the city itself.
+        kind = _side_kind(view.sent.text)
+        found = []
+        for city in (context.get("destination"), context.get("origin")):
+            if city:
+                found.append(_side_institution(doc, city, kind) or city)
+        if found:
+            return found, _PARTY_BOTH_SIDES
+    return [], _PARTY_NONE
+
+
+def _side_kind(text: str) -> str | None:
+    """The institution type a "the <kind>s of the two cities" phrase names, if any."""
+    match = re.search(r"\b(\w+(?: \w+)?)s of the two\b", text)
+    return institution_type(match.group(1)) if match else None
+
+
+def merge_agreements(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One record per agreement type in an article; later mentions fill missing fields and
+    the best-grounded parties win."""
+    by_type: dict[str, dict[str, Any]] = {}
+    for record in records:
+        target = by_type.get(record["agreement_type"])
+        if target is None:
+            by_type[record["agreement_type"]] = dict(record)
+            continue
+        for key, value in record.items():
+            if key == "parties":
+                if record["party_rank"] < target["party_rank"]:
+                    target["parties"], target["party_rank"] = value, record["party_rank"]
+            elif key == "party_rank":
+                continue
+            elif key == "signatories":
+                target[key] = list(dict.fromkeys(target[key] + value))
+            elif target.get(key) is None and value is not None:
+                target[key] = value
+    return list(by_type.values())
+
+
+def find_sister_cities(view: SentenceView) -> list[dict[str, Any]]:
+    """Pairs of cities a sentence calls sister/twin/friendship cities."""
+    if not view.has("SISTER"):
+        return []
+    cities = []
+    for gpe in view.of(GPE):
+        kind = _place_kind(gpe.text)
+        if kind in ("city", "region") and gpe.text not in [c.text for c in cities]:
+            cities.append(gpe)
+    # Cities also hide inside possessives and institution names are not ties; only GPEs count.
+    if len(cities) < 2:
+        return []
+    dates = view.event_dates() if view.has("ESTABLISH") else []
+    date = dates[0] if dates else None
+    pairs = []
+    for a, b in zip(cities[0::2], cities[1::2]):
+        pairs.append({
+            "city_a": a.text,
+            "city_b": b.text,
+            "date_start_char": _date_offsets(date)[0],
+            "date_end_char": _date_offsets(date)[1],
+            "start_char": view.sent.start_char,
+            "end_char": view.sent.end_char,
+        })
+    return pairs
+
+
+class EventExtractor(RulesComponent):
+    """Sets ``Doc._.delegations``, ``Doc._.agreements`` and ``Doc._.sister_cities``."""
+
+    def __init__(self, name: str, vocab: Any) -> None:
+        self.name = name
+        self.vocab = vocab
+        self.rules: dict[str, Any] = {"triggers": [], "agreement_types": [], "number_words": []}
+        self._apply_rules()
+
+    def _apply_rules(self) -> None:
+        self.matcher = Matcher(self.vocab, validate=True)
+        for pattern in self.rules["triggers"]:
+            self.matcher.add(pattern["label"], [pattern["pattern"]])
+        self.number_words = {row["word"]: int(row["value"]) for row in self.rules["number_words"]}
+
+    def initialize(self, get_examples: Callable | None = None, *, nlp: Language | None = None,
+                   rules: dict[str, Any] | None = None) -> None:
+        self.rules = rules if rules is not None else read_event_rules()
+        self._apply_rules()
+
+    def views(self, doc: Doc) -> list[SentenceView]:
+        triggers: dict[int, dict[str, list[int]]] = {}
+        sent_starts = [s.start for s in doc.sents]
+        sents = list(doc.sents)
+        for match_id, start, _end in self.matcher(doc):
+            label = self.vocab.strings[match_id]
+            index = _sentence_index(sent_starts, start)
+            triggers.setdefault(index, {}).setdefault(label, []).append(start)
+        views = []
+        ents = list(doc.ents)
+        for index, sent in enumerate(sents):
+            in_sent = [e for e in ents if e.start >= sent.start and e.end <= sent.end]
+            views.append(SentenceView(sent, in_sent, {k: sorted(set(v)) for k, v in triggers.get(index, {}).items()}))
+        return views
+
+    def __call__(self, doc: Doc) -> Doc:
+        views = self.views(doc)
+        delegations: list[dict[str, Any]] = []
+        visits: list[list[str]] = []
+        agreements: list[dict[str, Any]] = []
+        ties: list[dict[str, Any]] = []
+        last_day: Span | None = None
+        for view in views:
+            found = find_delegation(view, self.number_words)
+            if found is not None:
+                delegations.append(found)
+            elif delegations and view.has("VISIT"):
+                visit_at = min(view.triggers["VISIT"])
+                visits.append([e.text for e in view.of(INSTITUTION) if e.start > visit_at])
+            context = delegations[0] if delegations else {}
+            agreements.extend(find_agreements(view, last_day, context, self.rules["agreement_types"]))
+            ties.extend(find_sister_cities(view))
+            for date in view.event_dates():
+                if _is_day(doc, date):
+                    last_day = date
+        doc._.delegations = merge_delegations(delegations, visits)
+        doc._.agreements = merge_agreements(agreements)
+        doc._.sister_cities = _dedupe_ties(ties)
+        return doc
+
+
+def _is_day(doc: Doc, span: Span) -> bool:
+    for record in doc._.dates or []:
+        if record["start_char"] == span.start_char and record["role"] == "event":
+            return record["granularity"] == "day"
+    return False
+
+
+def _sentence_index(starts: list[int], token_index: int) -> int:
+    import bisect
+
+    return bisect.bisect_right(starts, token_index) - 1
+
+
+def _dedupe_ties(ties: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    seen: dict[frozenset[str], dict[str, Any]] = {}
+    for tie in ties:
+        key = frozenset((tie["city_a"], tie["city_b"]))
+        if key not in seen:
+            seen[key] = tie
+        elif seen[key]["date_start_char"] is None and tie["date_start_char"] is not None:
+            seen[key] = {**seen[key], "date_start_char": tie["date_start_char"], "date_end_char": tie["date_end_char"]}
+    return list(seen.values())
+
+
+@Language.factory(
+    FACTORY_EVENTS,
+    default_config={},
+    assigns=["doc._.delegations", "doc._.agreements", "doc._.sister_cities"],
+    requires=["doc.ents", "doc._.dates", "token.is_sent_start"],
+)
+def make_event_extractor(nlp: Language, name: str) -> EventExtractor:
+    return EventExtractor(name, nlp.vocab)

@@ -1,0 +1,1 @@
+"""Normalizers that turn extracted text (dates, names, institutions, places) into canonical values."""

@@ -1,0 +1,273 @@
+"""Doc -> table rows: one function per output table.
+
+Components leave surface links on ``Doc._`` (see pipeline.components); this module
+normalises them (names, institutions, places, dates) into rows keyed as in
+pipeline.tables.SCHEMAS.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from spacy.tokens import Doc
+
+from pipeline.ingest import Article
+from pipeline.labels import AGREEMENT, DATE, DELEGATION, GPE, INSTITUTION, PERSON
+from pipeline.normalize.institutions import (
+    clean_institution_name,
+    cluster_variants,
+    institution_id,
+    institution_type,
+    normalize_institution,
+)
+from pipeline.normalize.names import PersonName, normalize_person
+from pipeline.normalize.places import Place, country_code, find_place, resolve_place
+
+Row = dict[str, Any]
+
+
+def article_row(article: Article) -> Row:
+    return {
+        "article_id": article.article_id,
+        "source": article.source,
+        "url": article.url,
+        "title": article.title,
+        "published": article.published,
+        "language": article.language,
+        "text": article.text,
+        "n_chars": len(article.text),
+        "n_words": len(article.text.split()),
+        "raw_text": article.raw_text,
+        "segments": [list(seg) for seg in article.segments],
+    }
+
+
+def _dates_by_offset(doc: Doc) -> dict[int, Row]:
+    return {record["start_char"]: record for record in doc._.dates or []}
+
+
+def date_rows(doc: Doc, article_id: str) -> list[Row]:
+    return [{"article_id": article_id, **record} for record in doc._.dates or []]
+
+
+def _normalized_mention(label: str, text: str, start_char: int, dates: dict[int, Row]) -> str | None:
+    if label == DATE:
+        record = dates.get(start_char)
+        return record["value"] if record else None
+    if label == PERSON:
+        person = normalize_person(text)
+        return person.display if person else None
+    if label == INSTITUTION:
+        return normalize_institution(text)
+    if label == GPE:
+        place = resolve_place(text)
+        return place.name if place else None
+    return text.lower()
+
+
+def mention_rows(doc: Doc, article_id: str) -> list[Row]:
+    dates = _dates_by_offset(doc)
+    return [
+        {
+            "article_id": article_id,
+            "label": ent.label_,
+            "text": ent.text,
+            "start_char": ent.start_char,
+            "end_char": ent.end_char,
+            "normalized": _normalized_mention(ent.label_, ent.text, ent.start_char, dates),
+        }
+        for ent in doc.ents
+    ]
+
+
+def _place_country(text: str | None) -> str | None:
+    if not text:
+        return None
+    place = resolve_place(text) or find_place(text)
+    return place.country if place else country_code(text)
+
+
+def _culture_country(person: PersonName) -> str | None:
+    return {"chinese": "CN", "russian": "RU"}.get(person.culture)
+
+
+def official_rows(doc: Doc, article_id: str) -> list[Row]:
+    """One row per person per article: the most complete title/organisation wins."""
+    by_person: dict[str, Row] = {}
+    for link in doc._.officials or []:
+        person = normalize_person(link["person"])
+        if person is None:
+            continue
+        organization = clean_institution_name(link["organization"]) if link["organization"] else None
+        country = (
+            _place_country(organization)
+            or (country_code(link["nationality"]) if link["nationality"] else None)
+            or _culture_country(person)
+        )
+        row = {
+            "article_id": article_id,
+            "person_id": person.person_id,
+            "name": person.display,
+            "family_name": person.family,
+            "given_name": person.given,
+            "patronymic": person.patronymic,
+            "title": link["title"],
+            "organization": organization,
+            "country": country,
+            "start_char": link["person_start"],
+            "end_char": link["person_end"],
+            "evidence_start": link["evidence_start"],
+            "evidence_end": link["evidence_end"],
+        }
+        known = by_person.get(person.person_id)
+        if known is None:
+            by_person[person.person_id] = row
+        else:
+            for key in ("title", "organization", "country"):
+                if known[key] is None and row[key] is not None:
+                    known[key] = row[key]
+    return list(by_person.values())
+
+
+def institution_rows(doc: Doc, article_id: str) -> list[Row]:
+    """One row per institution per article, spelling variants merged."""
+    mentions = [(clean_institution_name(e.text), e.start_char, e.end_char) for e in doc.ents if e.label_ == INSTITUTION]
+    mentions = [m for m in mentions if m[0]]
+    if not mentions:
+        return []
+    clusters = cluster_variants([name for name, _, _ in mentions])
+    grouped: dict[str, list[tuple[str, int, int]]] = {}
+    for mention in mentions:
+        grouped.setdefault(clusters[mention[0]], []).append(mention)
+    rows = []
+    for key, group in grouped.items():
+        name, start, end = group[0]
+        fullest = max((m[0] for m in group), key=len)
+        place = find_place(fullest)
+        rows.append({
+            "article_id": article_id,
+            "institution_id": institution_id(key),
+            "name": fullest,
+            "name_normalized": key,
+            "type": institution_type(fullest),
+            "city": place.name if place is not None and place.kind == "city" else None,
+            "country": place.country if place is not None else None,
+            "n_mentions": len(group),
+            "start_char": start,
+            "end_char": end,
+        })
+    rows.sort(key=lambda row: row["start_char"])
+    return rows
+
+
+def _resolved(text: str | None) -> tuple[str | None, str | None]:
+    """(canonical place name, country) for a place mention."""
+    if not text:
+        return None, None
+    place: Place | None = resolve_place(text)
+    if place is None:
+        return text, country_code(text)
+    return place.name, place.country
+
+
+def _date_bounds(doc: Doc, start_char: int | None) -> tuple[str | None, str | None, str | None]:
+    """(value, start, end) at text precision for the DATE entity at start_char."""
+    if start_char is None:
+        return None, None, None
+    record = _dates_by_offset(doc).get(start_char)
+    if record is None:
+        return None, None, None
+    value = record["value"]
+    if "/" in value:
+        first, last = value.split("/", 1)
+        return value, first, last
+    return value, value, value
+
+
+def delegation_rows(doc: Doc, article_id: str, officials: list[Row]) -> list[Row]:
+    by_mention = {row["start_char"]: row for row in officials}
+    rows = []
+    for record in doc._.delegations or []:
+        leader = normalize_person(record["leader"]) if record["leader"] else None
+        official = by_mention.get(record["leader_start"]) if record["leader_start"] is not None else None
+        if official is None and leader is not None:
+            official = next((o for o in officials if o["person_id"] == leader.person_id), None)
+        origin, origin_country = _resolved(record["origin"])
+        if origin is None and official is not None and official["organization"]:
+            place = find_place(official["organization"])
+            if place is not None:
+                origin, origin_country = place.name, place.country
+        destination, destination_country = _resolved(record["destination"])
+        _, start, end = _date_bounds(doc, record["date_start_char"])
+        rows.append({
+            "article_id": article_id,
+            "leader_name": leader.display if leader else None,
+            "leader_person_id": leader.person_id if leader else None,
+            "leader_title": official["title"] if official else None,
+            "origin": origin,
+            "origin_country": origin_country,
+            "destination": destination,
+            "destination_country": destination_country,
+            "size": record["size"],
+            "start": start,
+            "end": end,
+            "institutions_visited": [clean_institution_name(n) for n in record["institutions_visited"]],
+            "start_char": record["start_char"],
+            "end_char": record["end_char"],
+        })
+    return rows
+
+
+def agreement_rows(doc: Doc, article_id: str) -> list[Row]:
+    rows = []
+    for record in doc._.agreements or []:
+        value, _, _ = _date_bounds(doc, record["date_start_char"])
+        signatories = [p.display for name in record["signatories"] if (p := normalize_person(name))]
+        parties = [clean_institution_name(p) for p in record["parties"]]
+        rows.append({
+            "article_id": article_id,
+            "agreement_type": record["agreement_type"],
+            "title": record["title"],
+            "parties": parties,
+            "signatories": signatories,
+            "signed_date": value,
+            "place": _resolved(record["place"])[0],
+            "start_char": record["start_char"],
+            "end_char": record["end_char"],
+        })
+    return rows
+
+
+def sister_city_rows(doc: Doc, article_id: str) -> list[Row]:
+    rows = []
+    for record in doc._.sister_cities or []:
+        city_a, country_a = _resolved(record["city_a"])
+        city_b, country_b = _resolved(record["city_b"])
+        value, _, _ = _date_bounds(doc, record["date_start_char"])
+        rows.append({
+            "article_id": article_id,
+            "city_a": city_a,
+            "country_a": country_a,
+            "city_b": city_b,
+            "country_b": country_b,
+            "since": value,
+            "start_char": record["start_char"],
+            "end_char": record["end_char"],
+        })
+    return rows
+
+
+def doc_to_rows(doc: Doc, article: Article) -> dict[str, list[Row]]:
+    """Every table's rows for one processed article."""
+    article_id = article.article_id
+    officials = official_rows(doc, article_id)
+    return {
+        "articles": [article_row(article)],
+        "mentions": mention_rows(doc, article_id),
+        "officials": officials,
+        "institutions": institution_rows(doc, article_id),
+        "delegations": delegation_rows(doc, article_id, officials),
+        "agreements": agreement_rows(doc, article_id),
+        "sister_cities": sister_city_rows(doc, article_id),
+        "dates": date_rows(doc, article_id),
+    }
