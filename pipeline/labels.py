@@ -46,6 +46,7 @@ GRANULARITIES: tuple[str, ...] = ("day", "month", "year")
 FACTORY_LINE_BREAKS = "cnru_line_breaks"
 FACTORY_LABEL_MAP = "cnru_label_map"
 FACTORY_ENTITY_FIXER = "cnru_entity_fixer"
+FACTORY_GAZETTEER = "cnru_gazetteer"
 FACTORY_DATES = "cnru_dates"
 FACTORY_OFFICIALS = "cnru_officials"
 FACTORY_EVENTS = "cnru_events"

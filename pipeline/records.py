@@ -27,19 +27,7 @@ Row = dict[str, Any]
 
 
 def article_row(article: Article) -> Row:
-    return {
-        "article_id": article.article_id,
-        "source": article.source,
-        "url": article.url,
-        "title": article.title,
-        "published": article.published,
-        "language": article.language,
-        "text": article.text,
-        "n_chars": len(article.text),
-        "n_words": len(article.text.split()),
-        "raw_text": article.raw_text,
-        "segments": [list(seg) for seg in article.segments],
-    }
+    return article.to_row()
 
 
 def _dates_by_offset(doc: Doc) -> dict[int, Row]:

@@ -4,7 +4,8 @@ Sets ``Doc._.dates``: list of dicts with keys text, start_char, end_char, value,
 granularity (see pipeline.normalize.dates.NormalizedDate) and role ("publication" for the
 stamp at ``Doc._.published_span``, else "event"). DATE entities that do not normalise
 ("three days", "annual") are removed from ``doc.ents``: a DATE we cannot place on a calendar
-is not a date for our tables. A publication stamp the NER missed is added as a DATE entity.
+is not a date for our tables. The publication stamp found by the reader always gets its row
+(and a DATE entity when it falls on token boundaries), whatever the NER made of it.
 """
 
 from __future__ import annotations
@@ -47,6 +48,21 @@ def date_record(span: Span, base: dt.date | None, role: str) -> dict[str, Any] |
     }
 
 
+def publication_record(doc: Doc, start_char: int, end_char: int, published: str) -> dict[str, Any]:
+    """The dates row of the publication stamp, whose value the reader already knows."""
+    norm = normalize_date(published)
+    return {
+        "text": doc.text[start_char:end_char],
+        "start_char": start_char,
+        "end_char": end_char,
+        "value": published,
+        "start": norm.start if norm else None,
+        "end": norm.end if norm else None,
+        "granularity": norm.granularity if norm else None,
+        "role": "publication",
+    }
+
+
 class DateResolver:
     """Sets ``Doc._.dates`` and drops DATE entities that are no calendar dates."""
 
@@ -57,22 +73,27 @@ class DateResolver:
         base = publication_base(doc._.published)
         pub = doc._.published_span
         ents = list(doc.ents)
-        if pub:
-            stamp = doc.char_span(pub[0], pub[1], label=DATE, alignment_mode="expand")
-            if stamp is not None:
-                # The stamp found by the reader is authoritative: it replaces what overlaps it.
-                ents = [e for e in ents if not (e.start < stamp.end and stamp.start < e.end)] + [stamp]
-        kept: list[Span] = []
         records: list[dict[str, Any]] = []
+        if pub and doc._.published:
+            records.append(publication_record(doc, pub[0], pub[1], doc._.published))
+            stamp = doc.char_span(pub[0], pub[1], label=DATE)
+            # The stamp found by the reader is authoritative: it replaces what overlaps it.
+            ents = [e for e in ents if not (e.start_char < pub[1] and pub[0] < e.end_char)]
+            if stamp is not None:
+                ents.append(stamp)
+        kept: list[Span] = []
         for ent in ents:
             if ent.label_ != DATE:
                 kept.append(ent)
                 continue
-            is_stamp = bool(pub) and ent.start_char < pub[1] and pub[0] < ent.end_char
-            record = date_record(ent, base, "publication" if is_stamp else "event")
+            if pub and ent.start_char == pub[0] and ent.end_char == pub[1]:
+                kept.append(ent)
+                continue
+            record = date_record(ent, base, "event")
             if record is not None:
                 kept.append(ent)
                 records.append(record)
+        records.sort(key=lambda r: r["start_char"])
         doc.ents = sorted(kept)
         doc._.dates = records
         return doc

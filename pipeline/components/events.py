@@ -40,6 +40,8 @@ from pipeline.rules import PATTERNS_DIR, read_csv_table, read_jsonl_patterns
 FUTURE_WINDOW = 4
 # How far (in tokens) a leader's name may follow "led by".
 LEADER_WINDOW = 8
+# Words right before the place a delegation goes to.
+_DESTINATION_WORDS = frozenset({"to", "in", "visited", "visit", "toured", "reached"})
 # Phrases that stand for "the two parties" when an agreement sentence names none.
 _BOTH_SIDES = re.compile(r"\b(two|both) (cities|sides|parties|regions|bureaus|schools|universities)\b|\bboth sides\b", re.I)
 
@@ -143,13 +145,20 @@ def find_delegation(view: SentenceView, number_words: dict[str, int]) -> dict[st
         if size is not None:
             break
     origin = destination = None
+    doc = view.sent.doc
     for gpe in gpes:
-        before = [t.lower_ for t in view.sent.doc[max(gpe.start - 2, 0):gpe.start]]
-        if "from" in before and origin is None:
+        if origin is None and "from" in [t.lower_ for t in doc[max(gpe.start - 2, 0):gpe.start]]:
             origin = gpe
     visit_at = min(view.triggers.get("VISIT", [view.sent.start]))
-    candidates = [g for g in gpes if g is not origin and _place_kind(g.text) != "country"]
-    destination = _first_after(candidates, visit_at) or (candidates[-1] if candidates and origin is not None else None)
+    official_spans = [(o["evidence_start"], o["evidence_end"]) for o in doc._.officials or []]
+    candidates = [
+        g for g in gpes
+        if g is not origin and _place_kind(g.text) != "country"
+        and not any(s <= g.start_char and g.end_char <= e for s, e in official_spans)
+    ]
+    # Where they went: a place after "to/in/visited", else the first place after the visit word.
+    towards = [g for g in candidates if doc[g.start - 1].lower_ in _DESTINATION_WORDS] if candidates else []
+    destination = (towards[0] if towards else None) or _first_after(candidates, visit_at)
     if origin is None:
         # "a Harbin delegation": a place right before the delegation phrase.
         for span in delegations:
@@ -276,9 +285,9 @@ def _agreement_parties(view: SentenceView, sign_at: int, context: dict[str, Any]
     between = [t.i for t in view.sent if t.lower_ == "between"]
     named = [e for e in view.ents if e.label_ in (INSTITUTION, GPE)]
     if between:
-        after = [e.text for e in named if e.start > between[0]]
+        after = _coordinated(doc, [e for e in named if e.start > between[0]])
         if len(after) >= 2:
-            return after, _PARTY_BETWEEN
+            return [e.text for e in after], _PARTY_BETWEEN
     # A place or institution introduced by "at"/"in"/"visited" is the venue, not a party.
     subjects = [
         e.text for e in named
@@ -304,6 +313,16 @@ def _side_kind(text: str) -> str | None:
     """The institution type a "the <kind>s of the two cities" phrase names, if any."""
     match = re.search(r"\b(\w+(?: \w+)?)s of the two\b", text)
     return institution_type(match.group(1)) if match else None
+
+
+def _coordinated(doc: Doc, spans: list[Span]) -> list[Span]:
+    """The leading run of spans joined only by "and", commas or "the" ("X, Y and the Z")."""
+    run: list[Span] = []
+    for span in spans:
+        if run and any(t.lower_ not in ("and", ",", "the", "&") for t in doc[run[-1].end:span.start]):
+            break
+        run.append(span)
+    return run
 
 
 def merge_agreements(records: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -157,10 +157,18 @@ def load_splits(root: Path) -> dict[str, list[str]]:
     path = root / SPLITS_FILENAME
     if not path.is_file():
         raise GoldError(f"{path} does not exist")
-    data = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise GoldError(f"{path.name}: invalid JSON: {error}") from error
+    if not isinstance(data, dict):
+        raise GoldError(f"{path.name}: top level must be an object of split -> ids")
     unknown = set(data) - set(SPLITS)
-    if unknown or not isinstance(data, dict):
+    if unknown:
         raise GoldError(f"{path.name}: unknown splits {sorted(unknown)}; expected {list(SPLITS)}")
+    for split, ids in data.items():
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            raise GoldError(f"{path.name}: {split!r} must be a list of article ids")
     return {split: list(data.get(split, [])) for split in SPLITS}
 
 
@@ -401,14 +409,18 @@ def _in_text(article: GoldArticle, value: str) -> str | None:
 
 
 def _any_str(article: GoldArticle, value: str) -> str | None:
+    """Any string passes (free-text fields such as given names)."""
     return None
 
 
 def _iso(article: GoldArticle, value: str) -> str | None:
+    """Value must be an ISO date or range."""
     return None if is_iso_value(value) else f"{value!r} is not an ISO date or range"
 
 
 def _one_of(allowed: Sequence[str]) -> Check:
+    """Value must be one of ``allowed`` (a vocabulary from pipeline.labels)."""
+
     def check(article: GoldArticle, value: str) -> str | None:
         return None if value in allowed else f"{value!r} is not one of {list(allowed)}"
 
@@ -416,10 +428,12 @@ def _one_of(allowed: Sequence[str]) -> Check:
 
 
 def _country(article: GoldArticle, value: str) -> str | None:
+    """Value must be an ISO 3166-1 alpha-2 code."""
     return None if _is_country(value) else f"{value!r} is not an ISO 3166-1 alpha-2 code"
 
 
 def _size(article: GoldArticle, value: Any) -> str | None:
+    """A delegation size: a positive integer or null."""
     if value is None or (isinstance(value, int) and not isinstance(value, bool) and value > 0):
         return None
     return f"must be a positive integer or null, got {value!r}"
@@ -619,7 +633,7 @@ def _split_problems(root: Path) -> list[str]:
     """Every authoring file in exactly one split, every split id backed by a file."""
     try:
         splits = load_splits(root)
-    except (GoldError, json.JSONDecodeError) as error:
+    except GoldError as error:
         return [str(error)]
     problems: list[str] = []
     seen: dict[str, str] = {}

@@ -11,6 +11,7 @@
     article    cleaned text -> Article, the steps all formats share
     offsets    map cleaned-text offsets back into raw_text
     models     Article, Reject and the Reason codes
+    ruledata   load and validate the ingest rule files in patterns/
 """
 
 from __future__ import annotations

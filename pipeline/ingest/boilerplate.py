@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pipeline.ingest.lines import Line
-from pipeline.ingest.ruledata import PATTERNS_DIR, KindSpec, load_rules
+from pipeline.ingest.ruledata import PATTERNS_DIR, KindSpec, PatternFileError, load_rules
 
 BOILERPLATE_FILE = PATTERNS_DIR / "boilerplate.jsonl"
 
@@ -68,7 +68,7 @@ def rules() -> BoilerplateRules:
         assert rule.regex is not None
         max_len = rule.fields.get("max_len", DEFAULT_MAX_LEN)
         if max_len <= 0:
-            raise ValueError(f"{rule.where}: max_len must be positive")
+            raise PatternFileError(f"{rule.where}: max_len must be positive")
         grouped[rule.kind].append(LineRule(rule.id, rule.regex, max_len))
     return BoilerplateRules(**{kind: tuple(found) for kind, found in grouped.items()})
 

@@ -3,7 +3,7 @@
 Order of checks, and why:
 1. a byte order mark names its encoding outright (UTF-8/16/32);
 2. known binary signatures (images, archives, PDF) are rejected before any guessing;
-3. NUL bytes without a BOM mean UTF-16/32 or binary: only those encodings are tried;
+3. many NUL bytes without a BOM mean UTF-16/32 or binary: only those encodings are tried;
 4. strict UTF-8, the encoding of nearly all current pages;
 5. bytes that are *mostly* valid UTF-8 are damaged UTF-8, not a legacy encoding: guessing
    one would turn every accented letter into mojibake, so they are rejected;
@@ -16,14 +16,13 @@ cleaned text can still be mapped back to this decoded ``raw_text``.
 from __future__ import annotations
 
 import codecs
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from charset_normalizer import CharsetMatch, from_bytes
 
 from pipeline.ingest.models import Reason, Reject
-from pipeline.ingest.ruledata import PATTERNS_DIR, KindSpec, load_rules
+from pipeline.ingest.ruledata import PATTERNS_DIR, KindSpec, PatternFileError, load_rules
 
 SIGNATURES_FILE = PATTERNS_DIR / "ingest_file_signatures.jsonl"
 
@@ -49,13 +48,15 @@ LEGACY_ENCODINGS: tuple[str, ...] = (
     "euc_kr",  # Korean
 )
 
-# Without a BOM, NUL bytes in text only occur in UTF-16/32.
+# Without a BOM, many NUL bytes mean UTF-16/32 text or binary data.
 WIDE_ENCODINGS: tuple[str, ...] = ("utf_16_le", "utf_16_be", "utf_32_le", "utf_32_be")
+# A few stray NULs (scraper artefacts) do not make a text binary: up to this share of the
+# sniffed bytes the file is decoded as usual and the NULs are removed with other controls.
+STRAY_NUL_SHARE = 0.01
 
 # Bytes examined for NULs and signatures: enough to see a header, cheap on 50 MB files.
 SNIFF_BYTES = 64 * 1024
 
-_NON_ASCII_DECODED = re.compile(r"[^\x00-\x7f\ufffd]")
 
 
 @dataclass(frozen=True)
@@ -77,10 +78,13 @@ def signatures() -> tuple[Signature, ...]:
         try:
             magic = bytes.fromhex(rule.fields["hex"])
         except ValueError as err:
-            raise ValueError(f"{rule.where}: 'hex' is not hexadecimal ({err})") from err
+            raise PatternFileError(f"{rule.where}: 'hex' is not hexadecimal ({err})") from err
         encoding = rule.fields.get("encoding")
         if encoding is not None:
-            codecs.lookup(encoding)  # unknown codec names fail at load time, not per file
+            try:
+                codecs.lookup(encoding)  # unknown codec names fail at load time, not per file
+            except LookupError as err:
+                raise PatternFileError(f"{rule.where}: unknown encoding {encoding!r}") from err
         loaded.append(Signature(rule.id, magic, rule.fields.get("offset", 0), encoding, rule.fields["note"]))
     return tuple(sorted(loaded, key=lambda sig: (sig.encoding is None, -len(sig.magic))))
 
@@ -97,15 +101,14 @@ def decode_bytes(data: bytes, source: str, *, record: int | None = None, declare
             source, record, Reason.BINARY,
             f"{source} is not text but a binary file ({sig.note}); convert it to .txt, .html or .jsonl first.",
         )
-    if b"\x00" in head:
+    if head.count(0) > len(head) * STRAY_NUL_SHARE:
         return _decode_wide(data, source, record)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as err:
-        utf8_error = err
-    damaged = _damaged_utf8(data, utf8_error)
+        damaged = _damaged_utf8(data, err, source, record)
     if damaged is not None:
-        return Reject(source, record, Reason.UNDECODABLE, damaged.format(source=source))
+        return damaged
     if declared:
         text = _try_declared(data, declared)
         if text is not None:
@@ -163,20 +166,22 @@ def _decode_wide(data: bytes, source: str, record: int | None) -> str | Reject:
     return str(match)
 
 
-def _damaged_utf8(data: bytes, error: UnicodeDecodeError) -> str | None:
-    """A message template when ``data`` is UTF-8 with some invalid bytes, else None.
+def _damaged_utf8(data: bytes, error: UnicodeDecodeError, source: str, record: int | None) -> Reject | None:
+    """An ``undecodable`` Reject when ``data`` is UTF-8 with some invalid bytes, else None.
 
     Valid multi-byte sequences outnumbering the invalid ones mean the file *is* UTF-8
     (legacy encodings rarely form valid UTF-8 sequences by chance).
     """
     lenient = data.decode("utf-8", errors="replace")
-    n_invalid = lenient.count("\ufffd") - data.count("\ufffd".encode("utf-8"))
-    n_valid = len(_NON_ASCII_DECODED.findall(lenient))
+    n_replaced = lenient.count("\ufffd")
+    n_invalid = n_replaced - data.count("\ufffd".encode("utf-8"))  # minus U+FFFD written in the file
+    n_valid = len(lenient) - len(lenient.encode("ascii", errors="ignore")) - n_replaced
     if n_valid <= n_invalid:
         return None
-    return (
-        "{source} is UTF-8 with " + f"{n_invalid} invalid byte sequence(s), the first at byte {error.start}; "
-        "the file is damaged (truncated or mixed encodings). Repair it or re-save it as UTF-8."
+    return Reject(
+        source, record, Reason.UNDECODABLE,
+        f"{source} is UTF-8 with {n_invalid} invalid byte sequence(s), the first at byte {error.start}; "
+        "the file is damaged (truncated or mixed encodings). Repair it or re-save it as UTF-8.",
     )
 
 

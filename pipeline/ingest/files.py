@@ -3,7 +3,8 @@
 ``iter_inputs`` walks a folder recursively (or takes one file) in sorted order, so runs
 are reproducible, and streams: one file is read at a time and JSONL line by line.
 Hidden entries (names starting with '.') are skipped: they are editor, VCS and OS files,
-not articles. Links to folders are not followed (a loop would never end); links to files are.
+not articles. Links to folders below the input path are not followed (a loop would never
+end); the input path itself may be one, and links to files are followed.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def iter_inputs(path: Path) -> Iterator[Article | Reject]:
 
 def iter_paths(path: Path) -> Iterator[Path]:
     """``path`` itself unless it is a folder; else every non-hidden entry below it, sorted."""
-    if path.is_dir() and not path.is_symlink():
+    if path.is_dir():
         yield from _walk(path)
     else:
         yield path
@@ -64,7 +65,7 @@ def _walk(folder: Path) -> Iterator[Path]:
     try:
         entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
     except OSError:
-        yield folder  # read_file reports why the folder cannot be listed
+        yield folder  # read_file reports the folder as unreadable
         return
     for entry in entries:
         if entry.name.startswith("."):
@@ -109,11 +110,14 @@ def _check_path(path: Path, source: str) -> Reject | None:
     except OSError as err:
         return _unreadable(source, err)
     if stat.S_ISDIR(info.st_mode):
-        return Reject(
-            source, None, Reason.UNREADABLE,
-            f"{source} is a link to a folder; links to folders are not followed (they can loop). "
-            "Pass the folder itself.",
-        )
+        if path.is_symlink():
+            detail = (
+                f"{source} is a link to a folder; links inside the input folder are not followed "
+                "(they can loop). Pass the linked folder itself."
+            )
+        else:
+            detail = f"{source} is a folder whose entries cannot be listed; check its permissions."
+        return Reject(source, None, Reason.UNREADABLE, detail)
     if not stat.S_ISREG(info.st_mode):
         return Reject(
             source, None, Reason.UNREADABLE,

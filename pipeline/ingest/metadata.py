@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pipeline.ingest.boilerplate import strip_title_suffix
-from pipeline.ingest.ruledata import PATTERNS_DIR, KindSpec, load_rules
+from pipeline.ingest.ruledata import PATTERNS_DIR, KindSpec, PatternFileError, load_rules
 from pipeline.normalize.dates import normalize_date
 
 PUBLICATION_DATES_FILE = PATTERNS_DIR / "publication_dates.jsonl"
@@ -108,13 +108,13 @@ def rules() -> DateRules:
         groups = set(rule.regex.groupindex)
         if rule.kind == "stamp":
             if "date" not in groups or groups - {"date", "year"}:
-                raise ValueError(f"{rule.where}: a stamp regex needs group 'date' and may add 'year' only")
+                raise PatternFileError(f"{rule.where}: a stamp regex needs group 'date' and may add 'year' only")
             stamps.append(StampRule(rule.id, rule.regex, "year" in groups))
         elif rule.kind == "rewrite":
             rewrites.append((rule.regex, rule.fields["replacement"]))
         else:
             if not {"year", "month"} <= groups or groups - {"year", "month", "day"}:
-                raise ValueError(f"{rule.where}: a context regex needs groups 'year' and 'month' (and may add 'day')")
+                raise PatternFileError(f"{rule.where}: a context regex needs groups 'year', 'month' (and maybe 'day')")
             contexts.append(rule.regex)
     return DateRules(tuple(stamps), tuple(rewrites), tuple(contexts))
 

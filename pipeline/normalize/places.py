@@ -345,3 +345,36 @@ def find_place(text: str) -> Place | None:
             fallback = fallback or place
             break
     return fallback
+
+
+def gazetteer_surface_forms(countries: Iterable[str] = tuple(_HOME_COUNTRIES)) -> list[str]:
+    """Capitalised names of the cities, regions and countries of ``countries`` (plus the
+    countries' names), as they are written in English text, for a phrase matcher.
+
+    A form is kept only when it resolves back to a place of those countries, so names that
+    belong to a bigger city elsewhere are left to the statistical NER.
+    """
+    wanted = set(countries)
+    forms: set[str] = set()
+    for city in _geonames().get_cities().values():
+        if city["countrycode"] not in wanted:
+            continue
+        forms.add(city["name"])
+        forms.update(
+            alt for alt in city.get("alternatenames") or ()
+            if _is_usable_alternate(alt) and alt[:1].isupper() and len(alt) > MAX_CODE_LENGTH and " " not in alt
+        )
+    for row in read_table("place_aliases.csv", ["name", "kind", "country", "subdivision", "aliases"],
+                          required=["name", "kind", "country"]):
+        if row["country"] in wanted and row["kind"] in (REGION, COUNTRY):
+            forms.update([row["name"], *split_list(row["aliases"])])
+    for code in wanted:
+        place = _country_places().get(code)
+        if place is not None:
+            forms.add(place.name)
+    kept = []
+    for form in sorted(forms):
+        place = resolve_place(form)
+        if place is not None and place.country in wanted and form[:1].isupper():
+            kept.append(form)
+    return kept

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 
 from pipeline.ingest.article import MAX_ARTICLE_CHARS, article_from_text, article_id
@@ -144,3 +146,12 @@ def test_article_rows_fit_the_table_schemas() -> None:
     assert articles.column("source").to_pylist() == ["portal/page.jsonl:2"]
     assert articles.column("n_chars").to_pylist() == [len(EXPECTED_TEXT)]
     assert rejects.column("reason").to_pylist() == ["empty"]
+
+
+def test_article_and_reject_survive_pickling() -> None:
+    """Worker processes receive articles and rejects pickled."""
+    article = article_from_text(PORTAL_PAGE, "portal/page.txt")
+    reject = article_from_text("", "portal/empty.txt")
+    assert pickle.loads(pickle.dumps(article)) == article
+    restored = pickle.loads(pickle.dumps(reject))
+    assert restored == reject and restored.reason is Reason.EMPTY

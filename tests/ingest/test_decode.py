@@ -62,6 +62,10 @@ def test_decode_rejects_non_text(data: bytes, reason: Reason) -> None:
     assert "in/file.txt" in result.detail
 
 
+def test_decode_stray_nul_bytes_do_not_make_text_binary() -> None:
+    assert decode_bytes((ENGLISH * 3 + "\x00").encode(), "page.txt") == ENGLISH * 3 + "\x00"
+
+
 def test_decode_uses_declared_charset_when_utf8_fails() -> None:
     text = "Новости Харбина"  # too short for detection on its own
     assert decode_bytes(text.encode("koi8_r"), "page.html", declared="koi8-r") == text

@@ -181,11 +181,35 @@ def test_files_permission_denied(tmp_path: Path) -> None:
         path.chmod(0o644)
 
 
+def test_files_read_error_is_unreadable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(path: Path) -> bytes:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(files, "_read_bytes", refuse)
+    reject = _only(_write(tmp_path, "locked.txt", ENGLISH_PAGE))
+    assert isinstance(reject, Reject)
+    assert reject.reason == Reason.UNREADABLE
+    assert "permission denied" in reject.detail
+
+
 def test_files_link_to_a_folder_is_not_followed(tmp_path: Path) -> None:
     _write(tmp_path, "real/a.txt", ENGLISH_PAGE)
     (tmp_path / "z_link").symlink_to(tmp_path / "real", target_is_directory=True)
     items = list(iter_inputs(tmp_path))
     assert [getattr(item, "reason", "article") for item in items] == ["article", Reason.UNREADABLE]
+
+
+def test_files_input_path_may_be_a_link_to_a_folder(tmp_path: Path) -> None:
+    _write(tmp_path, "real/a.txt", ENGLISH_PAGE)
+    link = tmp_path / "link"
+    link.symlink_to(tmp_path / "real", target_is_directory=True)
+    article = _only(link)
+    assert isinstance(article, Article)
+    assert article.source == str(link / "a.txt")
+
+
+def test_files_empty_folder_yields_nothing(tmp_path: Path) -> None:
+    assert list(iter_inputs(tmp_path)) == []
 
 
 def test_files_order_is_sorted_and_ids_are_stable(tmp_path: Path) -> None:

@@ -74,6 +74,19 @@ def test_html_event_date_in_the_body_is_not_the_publication_date() -> None:
     assert article.published is None
 
 
+def test_html_metadata_date_without_stamp_has_no_span() -> None:
+    page = (
+        '<html><head><meta property="article:published_time" content="2023-11-02T08:00:00+08:00">'
+        "<title>Harbin and Omsk sign deal</title></head><body><article><h1>Harbin and Omsk sign deal</h1>"
+        "<p>Harbin and Omsk signed an agreement on cooperation in education and trade on Wednesday, officials "
+        "said. The two cities became sister cities in 1993 and exchange delegations every year.</p>"
+        "</article></body></html>"
+    )
+    article = article_from_html(page, "site/deal.html")
+    assert isinstance(article, Article)
+    assert (article.published, article.published_span) == ("2023-11-02", None)
+
+
 @pytest.mark.parametrize("charset", ["gbk", "gb2312", "utf-8"])
 def test_html_bytes_honour_the_declared_charset(charset: str) -> None:
     page = _page(charset)

@@ -1,0 +1,65 @@
+"""Add the Chinese and Russian places the statistical NER missed, from the gazetteer.
+
+The small English model knows Moscow and Beijing but often not Irkutsk, Heihe or
+Blagoveshchensk. This component matches the gazetteer's capitalised surface forms
+(pipeline.normalize.places.gazetteer_surface_forms: geonames cities and the region and
+country names of patterns/place_aliases.csv) and adds a GPE entity where no other entity
+stands. A match followed by another capitalised word that no entity explains is part of a
+longer name ("Harbin Ice Festival") and is left alone. Sets ``doc.ents`` only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from pipeline.components.base import RulesComponent
+from pipeline.labels import FACTORY_GAZETTEER, GPE
+
+
+class GazetteerTagger(RulesComponent):
+    """Fills gaps in ``doc.ents`` with GPE matches of the gazetteer."""
+
+    def __init__(self, name: str, nlp: Language) -> None:
+        self.name = name
+        self.nlp = nlp
+        self.rules: list[str] = []
+        self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+
+    def _apply_rules(self) -> None:
+        self.matcher = PhraseMatcher(self.nlp.vocab, attr="ORTH")
+        self.matcher.add(GPE, list(self.nlp.tokenizer.pipe(self.rules)))
+
+    def initialize(self, get_examples: Callable | None = None, *, nlp: Language | None = None,
+                   forms: list[str] | None = None) -> None:
+        if forms is None:
+            from pipeline.normalize.places import gazetteer_surface_forms
+
+            forms = gazetteer_surface_forms()
+        self.rules = sorted(forms)
+        self._apply_rules()
+
+    def __call__(self, doc: Doc) -> Doc:
+        taken = [False] * len(doc)
+        for ent in doc.ents:
+            for i in range(ent.start, ent.end):
+                taken[i] = True
+        found = []
+        for _, start, end in self.matcher(doc):
+            if any(taken[start:end]):
+                continue
+            if end < len(doc) and doc[end].is_title and not doc[end].is_sent_start and not taken[end]:
+                continue
+            found.append(Span(doc, start, end, label=GPE))
+        if found:
+            doc.ents = sorted(list(doc.ents) + filter_spans(found))
+        return doc
+
+
+@Language.factory(FACTORY_GAZETTEER, default_config={}, assigns=["doc.ents"], requires=["doc.ents"])
+def make_gazetteer(nlp: Language, name: str) -> GazetteerTagger:
+    return GazetteerTagger(name, nlp)

@@ -1,0 +1,179 @@
+"""Delegations, agreements and sister-city ties: pure helpers and sentences end to end."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from pipeline.components.events import agreement_type, merge_agreements, merge_delegations, parse_size, read_event_rules
+
+RULES = read_event_rules()
+NUMBER_WORDS = {row["word"]: int(row["value"]) for row in RULES["number_words"]}
+
+
+@pytest.mark.parametrize(
+    ("phrase", "size"),
+    [
+        ("five-member delegation", 5),
+        ("educational delegation of 19 members", 19),
+        ("a 12-strong delegation", 12),
+        ("delegation of twenty teachers", 20),
+        ("delegation", None),
+        ("business delegation", None),
+    ],
+)
+def test_events_parse_size(phrase: str, size: int | None) -> None:
+    assert parse_size(phrase, NUMBER_WORDS) == size, phrase
+
+
+@pytest.mark.parametrize(
+    ("phrase", "kind"),
+    [
+        ("cooperation agreement", "cooperation_agreement"),
+        ("friendly cooperation agreement", "cooperation_agreement"),
+        ("memorandum of understanding", "memorandum_of_understanding"),
+        ("MoU", "memorandum_of_understanding"),
+        ("protocol of intentions", "protocol_of_intentions"),
+        ("sister city agreement", "sister_city_agreement"),
+        ("agreement on establishing sister-city relations", "sister_city_agreement"),
+        ("action plan", "action_plan"),
+        ("roadmap", "action_plan"),
+        ("treaty", "other"),
+    ],
+)
+def test_events_agreement_type(phrase: str, kind: str) -> None:
+    assert agreement_type(phrase, RULES["agreement_types"]) == kind, phrase
+
+
+def _delegation(**fields: object) -> dict:
+    base = {"leader": None, "leader_start": None, "leader_end": None, "origin": None, "destination": None,
+            "size": None, "date_start_char": None, "date_end_char": None, "institutions_visited": [],
+            "start_char": 0, "end_char": 10}
+    return {**base, **fields}
+
+
+def test_events_merge_delegations_fills_gaps_from_later_sentences() -> None:
+    merged = merge_delegations([_delegation(leader="Ivan Orlov", size=7), _delegation(destination="Harbin")], [["Harbin Zoo"]])
+    assert len(merged) == 1
+    assert (merged[0]["leader"], merged[0]["size"], merged[0]["destination"]) == ("Ivan Orlov", 7, "Harbin")
+    assert merged[0]["institutions_visited"] == ["Harbin Zoo"]
+
+
+def test_events_merge_delegations_keeps_two_leaders_apart() -> None:
+    merged = merge_delegations([_delegation(leader="Ivan Orlov"), _delegation(leader="Li Ming")], [])
+    assert [m["leader"] for m in merged] == ["Ivan Orlov", "Li Ming"]
+
+
+def test_events_merge_agreements_prefers_grounded_parties() -> None:
+    first = {"agreement_type": "cooperation_agreement", "parties": ["Harbin"], "party_rank": 2, "signatories": [],
+             "date_start_char": None, "title": None}
+    second = {**first, "parties": ["A University", "B Institute"], "party_rank": 0, "date_start_char": 40}
+    merged = merge_agreements([first, second])
+    assert len(merged) == 1
+    assert merged[0]["parties"] == ["A University", "B Institute"]
+    assert merged[0]["date_start_char"] == 40
+
+
+# --- sentences through the whole pipeline -----------------------------------------------------
+
+pytestmark_slow = pytest.mark.slow
+
+DELEGATION_CASES = [
+    (
+        "A delegation of 12 members led by Sergei Volkov, Deputy Governor of Amur Oblast, visited Heihe "
+        "from 3 to 5 June 2023.",
+        {"leader_name": "Sergei Volkov", "size": 12, "destination": "Heihe", "start": "2023-06-03", "end": "2023-06-05"},
+    ),
+    (
+        "From September 9 to 11, Wang Jun, Vice Mayor of Harbin, led an eight-member government delegation "
+        "to Khabarovsk.",
+        {"leader_name": "Wang Jun", "size": 8, "destination": "Khabarovsk", "origin": "Harbin"},
+    ),
+    (
+        "A business delegation from Irkutsk arrived in Dalian on 15 June 2017 for a three-day visit.",
+        {"origin": "Irkutsk", "destination": "Dalian", "start": "2017-06-15"},
+    ),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("text", "expected"), DELEGATION_CASES)
+def test_events_delegation_sentences(extract_rows: Callable, text: str, expected: dict) -> None:
+    rows = extract_rows(text, published="2024-01-10")["delegations"]
+    assert len(rows) == 1, (text, rows)
+    got = {key: rows[0][key] for key in expected}
+    assert got == expected, text
+
+
+AGREEMENT_CASES = [
+    (
+        "On 18 April 2024, Harbin Normal University and Irkutsk State University signed a memorandum of "
+        "understanding on joint teacher training.",
+        {"agreement_type": "memorandum_of_understanding", "signed_date": "2024-04-18",
+         "parties": ["Harbin Normal University", "Irkutsk State University"]},
+    ),
+    (
+        "A cooperation agreement between Suifenhe Vocational College and Ussuriysk Technical College was "
+        "signed in Suifenhe on May 20, 2022.",
+        {"agreement_type": "cooperation_agreement", "signed_date": "2022-05-20", "place": "Suifenhe",
+         "parties": ["Suifenhe Vocational College", "Ussuriysk Technical College"]},
+    ),
+    (
+        "The two cities signed a protocol of intentions on establishing sister-city relations in 2019.",
+        {"agreement_type": "protocol_of_intentions", "signed_date": "2019"},
+    ),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("text", "expected"), AGREEMENT_CASES)
+def test_events_agreement_sentences(extract_rows: Callable, text: str, expected: dict) -> None:
+    rows = extract_rows(text, published="2024-05-01")["agreements"]
+    assert len(rows) == 1, (text, rows)
+    got = {key: rows[0][key] for key in expected}
+    assert got == expected, text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The two universities plan to sign a cooperation agreement next year.",
+        "Officials said a memorandum of understanding will be signed in the autumn.",
+        "The sides discussed a possible agreement on student exchanges.",
+    ],
+)
+def test_events_planned_agreements_are_not_records(extract_rows: Callable, text: str) -> None:
+    assert extract_rows(text, published="2024-05-01")["agreements"] == [], text
+
+
+SISTER_CASES = [
+    ("Harbin and Khabarovsk became sister cities in 1993.", ("Harbin", "Khabarovsk", "1993")),
+    ("On 11 December 2015, Heihe established sister-city relations with Blagoveshchensk.",
+     ("Heihe", "Blagoveshchensk", "2015-12-11")),
+    ("Irkutsk, a sister city of Shenyang since 1992, hosted the forum.", ("Irkutsk", "Shenyang", "1992")),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("text", "expected"), SISTER_CASES)
+def test_events_sister_city_sentences(extract_rows: Callable, text: str, expected: tuple) -> None:
+    rows = extract_rows(text, published="2024-05-01")["sister_cities"]
+    assert len(rows) == 1, (text, rows)
+    row = rows[0]
+    assert {row["city_a"], row["city_b"]} == set(expected[:2]), text
+    assert row["since"] == expected[2], text
+    assert {row["country_a"], row["country_b"]} == {"CN", "RU"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "text",
+    [
+        "At present, 66 pairs of sister cities have been established between China and Russia.",
+        "Chinese and Russian sister cities held a video conference.",
+    ],
+)
+def test_events_sister_cities_need_two_named_cities(extract_rows: Callable, text: str) -> None:
+    assert extract_rows(text, published="2024-05-01")["sister_cities"] == [], text
