@@ -94,7 +94,7 @@ OPENINGS = (
 BODY = (
     "{cn_person}, {cn_title} of {cn_org}, met with the delegation and briefed the guests on the city's "
     "achievements in {field}.",
-    "The two sides signed a {agreement} on cooperation in {field} and {field2}.",
+    "The two sides signed {a_agreement} on cooperation in {field} and {field2}.",
     "{cn_city} and {ru_city} established sister city relations in {since}, and exchanges in {field} have "
     "grown steadily since then.",
     "The delegation also visited {cn_org2} and {cn_school}, where they observed classes and talked with "
@@ -143,7 +143,8 @@ def _slots(rng: random.Random) -> dict[str, Any]:
         "days": rng.randint(2, 6), "month": rng.choice(MONTHS), "month2": rng.choice(MONTHS),
         "since": rng.randint(1990, year), "size": rng.choice(NUMBER_WORDS), "count": rng.randint(2, 40) * 10,
         "field": field_name, "field2": field2, "Field": field_name.title(), "agreement": agreement,
-        "Agreement": agreement.title(), "ru_person": ru_person, "ru_person_short": ru_person.split()[-1],
+        "Agreement": agreement.title(),
+        "a_agreement": f"{'an' if agreement[0] in 'aeiou' else 'a'} {agreement}", "ru_person": ru_person, "ru_person_short": ru_person.split()[-1],
         "cn_person": _cn_person(rng), "ru_title": rng.choice(RU_TITLES), "cn_title": rng.choice(CN_TITLES),
         "ru_org": rng.choice(RU_ORGS).format(city=ru_city, n=rng.randint(1, 60)),
     }

@@ -162,3 +162,22 @@ def check_table(name: str, table: pa.Table) -> None:
         if not field.nullable and table.column(field.name).null_count:
             raise ValueError(f"table {name!r}: column {field.name!r} has nulls")
     table.validate(full=True)
+
+
+def schema_markdown() -> str:
+    """The README's table reference: one line per column, from the schemas above."""
+    lines: list[str] = []
+    for name, schema in SCHEMAS.items():
+        lines.append(f"### `{name}`\n")
+        lines.append("| column | type | description |")
+        lines.append("|---|---|---|")
+        for field in schema:
+            dtype = str(field.type) + ("" if field.nullable else " not null")
+            description = (field.metadata or {}).get(b"description", b"").decode()
+            lines.append(f"| `{field.name}` | {dtype} | {description} |")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+if __name__ == "__main__":
+    print(schema_markdown(), end="")

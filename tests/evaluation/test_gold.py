@@ -35,6 +35,12 @@ def _gold_root(tmp_path: Path, articles: list[dict[str, Any]], splits: dict[str,
     return root
 
 
+def _harbin_root(tmp_path: Path, train: list[str] | None = None) -> Path:
+    """A gold root with one valid article t-001, listed in train (or in ``train`` when given)."""
+    splits = {"train": train or ["t-001"], "dev": [], "test": []}
+    return _gold_root(tmp_path, [_article("Harbin", {"GPE": ["Harbin"]})], splits)
+
+
 def _surfaces(text: str, spans: list[GoldSpan]) -> list[tuple[str, str]]:
     return [(text[s.start : s.end], s.label) for s in spans]
 
@@ -300,7 +306,9 @@ def test_gold_is_iso_value(value: str, expected: bool) -> None:
 
 
 def test_gold_build_writes_sorted_deterministic_files(tmp_path: Path) -> None:
-    second = _article("Делегация из Хабаровска visited Harbin.", {"GPE": ["Harbin", "Хабаровска"]}, article_id="t-002")
+    second = _article(
+        "Делегация из Хабаровска visited Harbin.", {"GPE": ["Harbin", "Хабаровска"]}, article_id="t-002"
+    )
     first = _article("Harbin", {"GPE": ["Harbin"]}, article_id="t-001")
     root = _gold_root(tmp_path, [second, first], {"train": ["t-002", "t-001"], "dev": [], "test": []})
 
@@ -332,7 +340,7 @@ def test_gold_build_failure_names_article_and_keeps_old_files(tmp_path: Path) ->
 
 
 def test_gold_build_skips_listed_ids_without_file(tmp_path: Path) -> None:
-    root = _gold_root(tmp_path, [_article("Harbin", {"GPE": ["Harbin"]})], {"train": ["t-001", "t-009"], "dev": [], "test": []})
+    root = _harbin_root(tmp_path, ["t-001", "t-009"])
     assert gold.build(root) == {"train": 1, "dev": 0, "test": 0}
     assert gold.validate(root) == ["t-009: listed in train but there is no authoring file"]
 
@@ -342,7 +350,10 @@ def test_gold_build_skips_listed_ids_without_file(tmp_path: Path) -> None:
     [
         ({"train": ["t-001"], "dev": [], "test": []}, "t-002: authoring file is in no split"),
         ({"train": ["t-001", "t-002"], "dev": ["t-002"], "test": []}, "t-002: listed in both train and dev"),
-        ({"train": ["t-001", "t-002"], "dev": [], "test": ["t-003"]}, "t-003: listed in test but there is no authoring file"),
+        (
+            {"train": ["t-001", "t-002"], "dev": [], "test": ["t-003"]},
+            "t-003: listed in test but there is no authoring file",
+        ),
         ({"train": ["t-001", "t-002"], "holdout": []}, "unknown splits ['holdout']"),
         ({"train": "t-001 t-002"}, "'train' must be a list of article ids"),
     ],
@@ -354,14 +365,16 @@ def test_gold_validate_reports_split_problems(tmp_path: Path, splits: dict[str, 
 
 
 def test_gold_validate_reports_stale_compiled_file(tmp_path: Path) -> None:
-    root = _gold_root(tmp_path, [_article("Harbin", {"GPE": ["Harbin"]})], {"train": ["t-001"], "dev": [], "test": []})
+    root = _harbin_root(tmp_path)
     gold.build(root)
     (root / "train.jsonl").write_text("{}\n", encoding="utf-8")
-    assert gold.validate(root) == ["train.jsonl is missing or out of date: run `python -m pipeline.evaluation.gold build`"]
+    assert gold.validate(root) == [
+        "train.jsonl is missing or out of date: run `python -m pipeline.evaluation.gold build`"
+    ]
 
 
 def test_gold_validate_reports_id_not_matching_file_name(tmp_path: Path) -> None:
-    root = _gold_root(tmp_path, [_article("Harbin", {"GPE": ["Harbin"]})], {"train": ["t-001"], "dev": [], "test": []})
+    root = _harbin_root(tmp_path)
     (root / gold.AUTHORING_DIRNAME / "t-001.json").rename(root / gold.AUTHORING_DIRNAME / "t-005.json")
     assert any("t-005.json: 'id' is 't-001', expected 't-005'" in p for p in gold.validate(root))
 
@@ -373,7 +386,7 @@ def test_gold_load_split_without_compiled_file_fails_clearly(tmp_path: Path, spl
 
 
 def test_gold_cli_validate_exit_code(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    root = _gold_root(tmp_path, [_article("Harbin", {"GPE": ["Harbin"]})], {"train": ["t-001"], "dev": [], "test": []})
+    root = _harbin_root(tmp_path)
     assert gold.main(["--root", str(root), "build"]) == 0
     assert gold.main(["--root", str(root), "validate"]) == 0
     (root / gold.AUTHORING_DIRNAME / "t-001.json").write_text(json.dumps(_article("Harbin", {"GPE": ["Moscow"]})))
@@ -388,7 +401,10 @@ def test_gold_docbin_round_trip(tmp_path: Path) -> None:
     spacy = pytest.importorskip("spacy")
     from spacy.tokens import DocBin
 
-    text = "Updated : 2025-05-21Source : Office\nDeputy Director Li Ming visited Harbin Institute of Technology in Harbin."
+    text = (
+        "Updated : 2025-05-21Source : Office\n"
+        "Deputy Director Li Ming visited Harbin Institute of Technology in Harbin."
+    )
     spans = {
         "DATE": ["2025-05-21"],
         "TITLE": ["Deputy Director"],
