@@ -63,6 +63,22 @@ def publication_record(doc: Doc, start_char: int, end_char: int, published: str)
     }
 
 
+# Words before a date that give a bare month its calendar sense ("in September").
+_CONTEXT_WORDS = ("in", "since", "by", "until", "till", "early", "late", "mid", "last", "next", "this")
+
+
+def _with_preposition(doc: Doc, span: Span, base: dt.date | None) -> dict[str, Any] | None:
+    """Normalise "September" as "in September" when the text says so; keep the span's offsets."""
+    if span.start == 0 or doc[span.start - 1].lower_ not in _CONTEXT_WORDS:
+        return None
+    norm = normalize_date(f"{doc[span.start - 1].lower_} {span.text}", base)
+    if norm is None:
+        return None
+    return {"text": span.text, "start_char": span.start_char, "end_char": span.end_char,
+            "value": norm.value, "start": norm.start, "end": norm.end, "granularity": norm.granularity,
+            "role": "event"}
+
+
 class DateResolver:
     """Sets ``Doc._.dates`` and drops DATE entities that are no calendar dates."""
 
@@ -89,7 +105,7 @@ class DateResolver:
             if pub and ent.start_char == pub[0] and ent.end_char == pub[1]:
                 kept.append(ent)
                 continue
-            record = date_record(ent, base, "event")
+            record = date_record(ent, base, "event") or _with_preposition(doc, ent, base)
             if record is not None:
                 kept.append(ent)
                 records.append(record)

@@ -129,6 +129,9 @@ def find_delegation(view: SentenceView, number_words: dict[str, int]) -> dict[st
     delegations = view.of(DELEGATION)
     if not delegations or not (view.has("VISIT") or view.has("LEAD")):
         return None
+    visits = view.triggers.get("VISIT", []) + view.triggers.get("LEAD", [])
+    if all(_is_planned(view, i) for i in visits):
+        return None  # "a delegation is expected to visit": not a visit yet
     persons, gpes, dates = view.of(PERSON), view.of(GPE), view.event_dates()
     leader = None
     for index in view.triggers.get("LEAD", []):
@@ -165,18 +168,27 @@ def find_delegation(view: SentenceView, number_words: dict[str, int]) -> dict[st
             prev = [g for g in gpes if g.end == span.start or g.end == span.start - 1]
             if prev and prev[0] is not destination:
                 origin = prev[0]
-    if origin is None and leader is not None:
-        origin_text = _leader_home(view.sent.doc, leader)
-    else:
-        origin_text = origin.text if origin is not None else None
+    origin_text = origin.text if origin is not None else None
+    if leader is not None and (origin is None or _place_kind(origin.text) == "country"):
+        # The leader's organisation names the city more precisely than "from Russia".
+        home = _leader_home(view.sent.doc, leader)
+        if home is not None and (origin is None or _same_country(home, origin.text)):
+            origin_text = home
     date = dates[0] if dates else None
     visited = [e.text for e in view.of(INSTITUTION) if e.start > visit_at]
+    destination_text = destination.text if destination is not None else None
+    if destination_text is None:
+        for name in visited:
+            place = find_place(name)
+            if place is not None and place.kind == "city" and place.name != origin_text:
+                destination_text = place.name
+                break
     return {
         "leader": leader.text if leader is not None else None,
         "leader_start": leader.start_char if leader is not None else None,
         "leader_end": leader.end_char if leader is not None else None,
         "origin": origin_text,
-        "destination": destination.text if destination is not None else None,
+        "destination": destination_text,
         "size": size,
         "date_start_char": _date_offsets(date)[0],
         "date_end_char": _date_offsets(date)[1],
@@ -184,6 +196,23 @@ def find_delegation(view: SentenceView, number_words: dict[str, int]) -> dict[st
         "start_char": view.sent.start_char,
         "end_char": view.sent.end_char,
     }
+
+
+def _same_country(a: str, b: str) -> bool:
+    place_a, place_b = resolve_place(a), resolve_place(b)
+    return place_a is not None and place_b is not None and place_a.country == place_b.country
+
+
+def _compatible_places(a: str | None, b: str | None) -> bool:
+    """Two origins of one delegation: equal, or one is the country (or region) of the other."""
+    if a is None or b is None or a == b:
+        return True
+    place_a, place_b = resolve_place(a), resolve_place(b)
+    if place_a is None or place_b is None:
+        return False
+    if place_a.country != place_b.country:
+        return False
+    return "city" not in (place_a.kind, place_b.kind) or place_a.kind != place_b.kind
 
 
 def _leader_home(doc: Doc, leader: Span) -> str | None:
@@ -213,10 +242,9 @@ def merge_delegations(records: list[dict[str, Any]], visits: list[list[str]]) ->
     for record in records:
         target = None
         for existing in merged:
-            clash = any(
-                record[key] is not None and existing[key] is not None and record[key] != existing[key]
-                for key in ("leader", "origin")
-            )
+            clash = (
+                record["leader"] is not None and existing["leader"] is not None and record["leader"] != existing["leader"]
+            ) or not _compatible_places(record["origin"], existing["origin"])
             if not clash:
                 target = existing
                 break
@@ -247,13 +275,14 @@ def find_agreements(view: SentenceView, previous_date: Span | None, context: dic
     persons = view.of(PERSON)
     by = [t.i for t in view.sent if t.lower_ == "by" and t.i > sign_at]
     signatories = [p.text for p in persons if by and p.start > by[0]] or [p.text for p in persons if p.end <= sign_at]
-    dates = view.event_dates()
-    date = dates[0] if dates else previous_date
+    date = _signing_date(view) or previous_date
     place = None
     for gpe in view.of(GPE):
         if doc[gpe.start - 1].lower_ == "in" and gpe.text not in parties:
             place = gpe.text
             break
+    if place is None and context.get("destination"):
+        place = context["destination"]  # signed during the visit the article reports
     title = None
     quoted = re.search(r"[\"“]([^\"”]{8,200})[\"”]", view.sent.text)
     if quoted and re.search(r"agreement|memorandum|protocol|plan|treaty", quoted.group(1), re.I):
@@ -276,6 +305,30 @@ def find_agreements(view: SentenceView, previous_date: Span | None, context: dic
 
 # How parties were found, best first (see _agreement_parties).
 _PARTY_BETWEEN, _PARTY_SUBJECT, _PARTY_BOTH_SIDES, _PARTY_NONE = range(4)
+
+
+def _signing_date(view: SentenceView) -> Span | None:
+    """The sentence's date of signing: a day date, else a date right after "on"/"in".
+
+    A period ("the action plan for 2017-2018") is what the agreement covers, not when it
+    was signed, so an undated sentence falls back to the last day date before it.
+    """
+    dates = view.event_dates()
+    doc = view.sent.doc
+    for date in dates:
+        if _is_day(doc, date) and "/" not in (_date_value(doc, date) or ""):
+            return date
+    for date in dates:
+        if date.start > 0 and doc[date.start - 1].lower_ in ("on", "in") and "/" not in (_date_value(doc, date) or ""):
+            return date
+    return None
+
+
+def _date_value(doc: Doc, span: Span) -> str | None:
+    for record in doc._.dates or []:
+        if record["start_char"] == span.start_char:
+            return record["value"]
+    return None
 
 
 def _agreement_parties(view: SentenceView, sign_at: int, context: dict[str, Any]) -> tuple[list[str], int]:
@@ -354,7 +407,8 @@ def find_sister_cities(view: SentenceView) -> list[dict[str, Any]]:
     cities = []
     for gpe in view.of(GPE):
         kind = _place_kind(gpe.text)
-        if kind in ("city", "region") and gpe.text not in [c.text for c in cities]:
+        # Regions twin too ("friendly regions"), but the table is about cities.
+        if kind == "city" and gpe.text not in [c.text for c in cities]:
             cities.append(gpe)
     # Cities also hide inside possessives and institution names are not ties; only GPEs count.
     if len(cities) < 2:

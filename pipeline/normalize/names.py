@@ -17,8 +17,9 @@ Decisions, in the order ``normalize_person`` applies them:
   them (``Chzhan`` -> ``Zhang``). ``Lyu``/``Lü``/``Lv`` fold together, ``Lu`` does not: it is
   another family name (陆/卢/鲁), not a spelling of 吕.
 * Russian: order comes from ``patterns/russian_given_names.csv`` and the suffixes of
-  ``patterns/russian_surname_suffixes.csv`` (``Vyktorkin Alexander`` -> given Alexander). A
-  patronymic stays in the display: ``Ivan Petrovich Sidorov``.
+  ``patterns/russian_surname_suffixes.csv`` (``Vyktorkin Alexander`` -> given Alexander). The
+  display is "Given Family" (``Ivan Sidorov``); a patronymic has its own field and is part of
+  the id, so two Ivan Sidorovs with different patronymics never share one.
 * Everything else goes to nameparser (with its own ``Constants``); the middle name stays in the
   display but not in the id, so ``John F. Smith`` and ``John Smith`` share an id.
 * A text holding an institution keyword (``patterns/institution_types.csv``: ``Bureau``,
@@ -418,7 +419,8 @@ def _russian(tokens: list[str]) -> PersonName | None:
         return None
     family, given = _display_case(family_word), _display_case(given_word)
     patronymic = _display_case(patronymic_word) if patronymic_word else None
-    display = " ".join(part for part in (given, patronymic, family) if part)
+    # The display is "Given Family": the patronymic has its own column.
+    display = " ".join(part for part in (given, family) if part)
     return _make(family, given, patronymic, RUSSIAN, display)
 
 

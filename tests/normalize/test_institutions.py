@@ -90,7 +90,7 @@ TYPES = [
     ("Jilin University First Hospital", "hospital"),
     ("Krasnoyarsk Regional Clinic", "hospital"),
     ("Changchun Vocational College", "college"),
-    ("Moscow State Dance Academy", "college"),
+    ("Moscow State Dance Academy", "university"),
     ("Russian Academy of Sciences", "other"),
     ("Changchun Education Bureau", "government"),
     ("Changchun Municipal Foreign Affairs Office", "government"),
