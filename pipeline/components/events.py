@@ -32,7 +32,7 @@ from pipeline.labels import (
     AGREEMENT, DATE, DELEGATION, EVENT_TRIGGER_FILE, FACTORY_EVENTS, GPE, INSTITUTION, PERSON,
     TRIGGER_LABELS,
 )
-from pipeline.normalize.institutions import institution_type
+from pipeline.normalize.institutions import has_institution_keyword, institution_type
 from pipeline.normalize.places import find_place, resolve_place
 from pipeline.rules import PATTERNS_DIR, read_csv_table, read_jsonl_patterns
 
@@ -43,7 +43,7 @@ LEADER_WINDOW = 8
 # Words right before the place a delegation goes to.
 _DESTINATION_WORDS = frozenset({"to", "in", "visited", "visit", "toured", "reached"})
 # Phrases that stand for "the two parties" when an agreement sentence names none.
-_BOTH_SIDES = re.compile(r"\b(two|both) (cities|sides|parties|regions|bureaus|schools|universities)\b|\bboth sides\b", re.I)
+_BOTH_SIDES = re.compile(r"\b(?:the two|both) ([a-z]+?)(?:es|s)?\b", re.I)
 
 
 @registry.misc("cnru.event_rules.v1")
@@ -307,6 +307,13 @@ def find_agreements(view: SentenceView, previous_date: Span | None, context: dic
 _PARTY_BETWEEN, _PARTY_SUBJECT, _PARTY_BOTH_SIDES, _PARTY_NONE = range(4)
 
 
+def _is_venue(doc: Doc, span: Span) -> bool:
+    words = [t.lower_ for t in doc[max(span.start - 2, 0):span.start]]
+    if words[-1:] == ["the"]:
+        words = words[:-1]
+    return bool(words) and words[-1] in ("at", "in", "visited", "to", "during")
+
+
 def _signing_date(view: SentenceView) -> Span | None:
     """The sentence's date of signing: a day date, else a date right after "on"/"in".
 
@@ -341,11 +348,13 @@ def _agreement_parties(view: SentenceView, sign_at: int, context: dict[str, Any]
         after = _coordinated(doc, [e for e in named if e.start > between[0]])
         if len(after) >= 2:
             return [e.text for e in after], _PARTY_BETWEEN
-    # A place or institution introduced by "at"/"in"/"visited" is the venue, not a party.
+    # A place or institution introduced by "at"/"in"/"visited" is the venue, and one inside an
+    # official's phrase ("Head of Obluchye X") belongs to the signatory: neither is a party.
+    official_spans = [(o["evidence_start"], o["evidence_end"]) for o in doc._.officials or []]
     subjects = [
         e.text for e in named
-        if e.label_ == INSTITUTION and e.end <= sign_at
-        and doc[e.start - 1].lower_ not in ("at", "in", "visited", "to")
+        if e.label_ == INSTITUTION and not _is_venue(doc, e)
+        and not any(s <= e.start_char and e.end_char <= end for s, end in official_spans)
     ]
     if subjects:
         return subjects, _PARTY_SUBJECT
@@ -363,9 +372,12 @@ def _agreement_parties(view: SentenceView, sign_at: int, context: dict[str, Any]
 
 
 def _side_kind(text: str) -> str | None:
-    """The institution type a "the <kind>s of the two cities" phrase names, if any."""
-    match = re.search(r"\b(\w+(?: \w+)?)s of the two\b", text)
-    return institution_type(match.group(1)) if match else None
+    """The institution type the sentence names for both sides ("the two colleges", "the
+    education bureaus of the two cities"), if any."""
+    for match in (re.search(r"\b(\w+(?: \w+)?)s of the two\b", text), _BOTH_SIDES.search(text)):
+        if match and has_institution_keyword(match.group(1)):
+            return institution_type(match.group(1))
+    return None
 
 
 def _coordinated(doc: Doc, spans: list[Span]) -> list[Span]:
@@ -408,18 +420,20 @@ def find_sister_cities(view: SentenceView) -> list[dict[str, Any]]:
     for gpe in view.of(GPE):
         kind = _place_kind(gpe.text)
         # Regions twin too ("friendly regions"), but the table is about cities.
-        if kind == "city" and gpe.text not in [c.text for c in cities]:
+        if kind in ("city", None) and gpe.text not in [c.text for c in cities]:
             cities.append(gpe)
     # Cities also hide inside possessives and institution names are not ties; only GPEs count.
     if len(cities) < 2:
         return []
     dates = view.event_dates() if view.has("ESTABLISH") else []
-    date = dates[0] if dates else None
+    # Establishment comes before anniversaries and later visits: the earliest date wins.
+    date = min(dates, key=lambda d: _date_value(view.sent.doc, d) or "9999") if dates else None
     pairs = []
     for a, b in zip(cities[0::2], cities[1::2]):
         pairs.append({
             "city_a": a.text,
             "city_b": b.text,
+            "since": _date_value(view.sent.doc, date) if date is not None else None,
             "date_start_char": _date_offsets(date)[0],
             "date_end_char": _date_offsets(date)[1],
             "start_char": view.sent.start_char,
@@ -485,7 +499,7 @@ class EventExtractor(RulesComponent):
                     last_day = date
         doc._.delegations = merge_delegations(delegations, visits)
         doc._.agreements = merge_agreements(agreements)
-        doc._.sister_cities = _dedupe_ties(ties)
+        doc._.sister_cities = _dedupe_ties(ties + _ties_from_agreements(doc, doc._.agreements))
         return doc
 
 
@@ -502,13 +516,33 @@ def _sentence_index(starts: list[int], token_index: int) -> int:
     return bisect.bisect_right(starts, token_index) - 1
 
 
+def _ties_from_agreements(doc: Doc, agreements: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A sister-city agreement between two cities is a tie since its signing."""
+    ties = []
+    for agreement in agreements:
+        if agreement["agreement_type"] != "sister_city_agreement" or len(agreement["parties"]) != 2:
+            continue
+        if any(_place_kind(p) != "city" for p in agreement["parties"]):
+            continue
+        start = agreement["date_start_char"]
+        since = next((r["value"] for r in doc._.dates or [] if r["start_char"] == start), None)
+        ties.append({
+            "city_a": agreement["parties"][0], "city_b": agreement["parties"][1], "since": since,
+            "date_start_char": start, "date_end_char": agreement["date_end_char"],
+            "start_char": agreement["start_char"], "end_char": agreement["end_char"],
+        })
+    return ties
+
+
 def _dedupe_ties(ties: list[dict[str, Any]]) -> list[dict[str, Any]]:
     seen: dict[frozenset[str], dict[str, Any]] = {}
     for tie in ties:
         key = frozenset((tie["city_a"], tie["city_b"]))
         if key not in seen:
             seen[key] = tie
-        elif seen[key]["date_start_char"] is None and tie["date_start_char"] is not None:
+        elif tie["date_start_char"] is not None and (
+            seen[key]["date_start_char"] is None or (tie.get("since") or "9999") < (seen[key].get("since") or "9999")
+        ):
             seen[key] = {**seen[key], "date_start_char": tie["date_start_char"], "date_end_char": tie["date_end_char"]}
     return list(seen.values())
 
