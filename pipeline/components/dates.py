@@ -16,8 +16,16 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+import re
+
+from pipeline.components.base import RulesComponent
 from pipeline.labels import DATE, FACTORY_DATES
 from pipeline.normalize.dates import normalize_date
+from pipeline.rules import PATTERNS_DIR, read_csv_table
+
+DATE_CONTEXT_FILE = PATTERNS_DIR / "date_context.csv"
+_WRITTEN_YEAR = re.compile(r"(?<!\d)(?:1[6-9]|20|21)\d{2}(?!\d)")
+_PAST_WORDS = re.compile(r"\b(?:last|ago|yesterday|previous|earlier|past)\b", re.I)
 
 
 def publication_base(published: str | None) -> dt.date | None:
@@ -79,11 +87,47 @@ def _with_preposition(doc: Doc, span: Span, base: dt.date | None) -> dict[str, A
             "role": "event"}
 
 
-class DateResolver:
-    """Sets ``Doc._.dates`` and drops DATE entities that are no calendar dates."""
+def forward_in_future(text: str, record: dict[str, Any], base: dt.date | None) -> dict[str, Any]:
+    """Resolve a year-less date or a weekday forward when its sentence speaks of the future.
+
+    "The forum will open on Saturday" in an article of Thursday is two days later, not five
+    days earlier; "the fair will be held on June 1" is the coming June.
+    """
+    if base is None or record["end"] is None or record["end"] >= base.isoformat():
+        return record
+    if _WRITTEN_YEAR.search(text) or _PAST_WORDS.search(text):
+        return record
+    for candidate in (f"next {text}", f"{text} {base.year}", f"{text} {base.year + 1}"):
+        norm = normalize_date(candidate, base)
+        if norm is not None and norm.start >= base.isoformat():
+            return {**record, "value": norm.value, "start": norm.start, "end": norm.end,
+                    "granularity": norm.granularity}
+    return record
+
+
+class DateResolver(RulesComponent):
+    """Sets ``Doc._.dates`` and drops DATE entities that are no calendar dates.
+
+    Rules (patterns/date_context.csv): words that are never dates on their own ("today"
+    names the present, not a day the article reports) and words that put a sentence in the
+    future (see ``forward_in_future``).
+    """
 
     def __init__(self, name: str) -> None:
         self.name = name
+        self.rules: list[dict[str, str]] = []
+        self._apply_rules()
+
+    def _apply_rules(self) -> None:
+        self.not_dates = {r["word"] for r in self.rules if r["kind"] == "not_a_date"}
+        self.future = {r["word"] for r in self.rules if r["kind"] == "future"}
+
+    def initialize(self, get_examples: Any = None, *, nlp: Any = None, rows: list[dict[str, str]] | None = None) -> None:
+        self.rules = rows if rows is not None else read_csv_table(DATE_CONTEXT_FILE, ("word", "kind"))
+        self._apply_rules()
+
+    def _is_future(self, span: Span) -> bool:
+        return any(t.lower_ in self.future for t in span.sent if t.i < span.start)
 
     def __call__(self, doc: Doc) -> Doc:
         base = publication_base(doc._.published)
@@ -105,7 +149,11 @@ class DateResolver:
             if pub and ent.start_char == pub[0] and ent.end_char == pub[1]:
                 kept.append(ent)
                 continue
+            if ent.text.lower() in self.not_dates:
+                continue
             record = date_record(ent, base, "event") or _with_preposition(doc, ent, base)
+            if record is not None and self._is_future(ent):
+                record = forward_in_future(ent.text, record, base)
             if record is not None:
                 kept.append(ent)
                 records.append(record)

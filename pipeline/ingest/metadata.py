@@ -228,7 +228,8 @@ def publication(
     the span is then kept only when the stamp says the same date.
     """
     stamp = find_stamp(text)
-    from_stamp = stamp_value(stamp, context_date(*hints)) if stamp else None
+    # A given date also dates a stamp without a year ("KHABAROVSK, June 15. /TASS/.").
+    from_stamp = stamp_value(stamp, context_date(given, *hints)) if stamp else None
     span = (stamp.start, stamp.end) if stamp else None
     from_input = given_value(given) if given else None
     if from_input is not None:
