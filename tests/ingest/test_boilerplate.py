@@ -25,6 +25,8 @@ def _kept(raw: str) -> list[str]:
         ("Share on WeChat", "share_follow"),
         ("About UsContact Us", "nav_links"),
         ("Site Map | Feedback | RSS", "nav_links"),
+        ("Investment | Culture & Tourism", "menu_bar"),
+        ("Main / Press", "menu_bar"),
         ("I Agree", "consent_button"),
         ("Accept all cookies", "consent_button"),
         ("We use cookies to improve your experience. By using this site you accept our cookie policy.", "cookie_notice"),
@@ -59,6 +61,8 @@ def test_boilerplate_line_rule_matches(line: str, rule: str) -> None:
         "Sources said the agreement would be signed in May.",
         "He said the share of Russian students had doubled, according to the university.",
         "The privacy policy of the joint database was discussed at length by the working group.",
+        "Chongqing Strengthens Int'l Ties with Voronezh, Russia | Sister Cities",  # headline with a section
+        "Harbin / Khabarovsk: twin cities sign a new cooperation plan for the coming decade",
     ],
 )
 def test_boilerplate_keeps_article_lines(line: str) -> None:
