@@ -79,13 +79,20 @@ def _culture_country(person: PersonName) -> str | None:
     return {"chinese": "CN", "russian": "RU"}.get(person.culture)
 
 
+# How an official's organisation was found, most reliable first (components.officials).
+_SOURCE_RANK = {"phrase": 0, "reference": 1, "delegation": 2, "context": 3}
+
+
 def official_rows(doc: Doc, article_id: str) -> list[Row]:
-    """One row per person per article: the most complete title/organisation wins."""
+    """One row per person per article; the most reliable title/organisation link wins, and a
+    later surname-only mention ("Barkov said") joins the one full name with that surname."""
     by_person: dict[str, Row] = {}
+    best: dict[str, int] = {}
     for link in doc._.officials or []:
         person = normalize_person(link["person"])
         if person is None:
             continue
+        person = _full_name_for(person, by_person) or person
         organization = clean_institution_name(link["organization"]) if link["organization"] else None
         country = (
             _place_country(organization)
@@ -107,14 +114,28 @@ def official_rows(doc: Doc, article_id: str) -> list[Row]:
             "evidence_start": link["evidence_start"],
             "evidence_end": link["evidence_end"],
         }
+        unranked = len(_SOURCE_RANK)
+        rank = _SOURCE_RANK.get(link.get("organization_source"), unranked) if organization else unranked + 1
         known = by_person.get(person.person_id)
         if known is None:
             by_person[person.person_id] = row
-        else:
-            for key in ("title", "organization", "country"):
-                if known[key] is None and row[key] is not None:
-                    known[key] = row[key]
+            best[person.person_id] = rank
+        elif rank < best[person.person_id]:
+            known.update(title=row["title"] or known["title"], organization=organization, country=country)
+            best[person.person_id] = rank
+        elif known["title"] is None and row["title"] is not None:
+            known["title"] = row["title"]
     return list(by_person.values())
+
+
+def _full_name_for(person: PersonName, seen: dict[str, Row]) -> PersonName | None:
+    """The one fuller name already seen with this family name, for a surname-only mention."""
+    if person.given is not None:
+        return None
+    matches = [row for row in seen.values() if row["family_name"] == person.family and row["given_name"]]
+    if len(matches) != 1:
+        return None
+    return normalize_person(matches[0]["name"])
 
 
 def institution_rows(doc: Doc, article_id: str) -> list[Row]:

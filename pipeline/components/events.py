@@ -38,12 +38,13 @@ from pipeline.rules import PATTERNS_DIR, read_csv_table, read_jsonl_patterns
 
 # How far (in tokens) a modal may stand before a signing verb and still make it a plan.
 FUTURE_WINDOW = 4
-# How far (in tokens) a leader's name may follow "led by".
-LEADER_WINDOW = 8
+# How far (in tokens) a leader's name may follow "led by" ("headed by the president of the
+# college, Professor Gao Jianhua").
+LEADER_WINDOW = 14
 # Words right before the place a delegation goes to.
 _DESTINATION_WORDS = frozenset({"to", "in", "visited", "visit", "toured", "reached"})
 # Phrases that stand for "the two parties" when an agreement sentence names none.
-_BOTH_SIDES = re.compile(r"\b(?:the two|both) ([a-z]+?)(?:es|s)?\b", re.I)
+_BOTH_SIDES = re.compile(r"\b(?:the two|both) ([a-z]+?)(?:es|s)?\b|\bthe (?:parties|sides)\b", re.I)
 
 
 @registry.misc("cnru.event_rules.v1")
@@ -129,7 +130,7 @@ def find_delegation(view: SentenceView, number_words: dict[str, int]) -> dict[st
     delegations = view.of(DELEGATION)
     if not delegations or not (view.has("VISIT") or view.has("LEAD")):
         return None
-    visits = view.triggers.get("VISIT", []) + view.triggers.get("LEAD", [])
+    visits = view.triggers.get("VISIT") or view.triggers.get("LEAD", [])
     if all(_is_planned(view, i) for i in visits):
         return None  # "a delegation is expected to visit": not a visit yet
     persons, gpes, dates = view.of(PERSON), view.of(GPE), view.event_dates()
@@ -137,7 +138,7 @@ def find_delegation(view: SentenceView, number_words: dict[str, int]) -> dict[st
     for index in view.triggers.get("LEAD", []):
         doc = view.sent.doc
         if index + 1 < len(doc) and doc[index + 1].lower_ == "by":
-            leader = _first_after(persons, index, LEADER_WINDOW)
+            leader = _first_after(persons, index + 2, LEADER_WINDOW)
         else:
             leader = _last_before(persons, index)
         if leader is not None:
@@ -152,6 +153,10 @@ def find_delegation(view: SentenceView, number_words: dict[str, int]) -> dict[st
     for gpe in gpes:
         if origin is None and "from" in [t.lower_ for t in doc[max(gpe.start - 2, 0):gpe.start]]:
             origin = gpe
+    visitor = _delegation_of(view, delegations)
+    if origin is None and visitor is not None:
+        if visitor.label_ == GPE:
+            origin = visitor
     visit_at = min(view.triggers.get("VISIT", [view.sent.start]))
     official_spans = [(o["evidence_start"], o["evidence_end"]) for o in doc._.officials or []]
     candidates = [
@@ -169,6 +174,9 @@ def find_delegation(view: SentenceView, number_words: dict[str, int]) -> dict[st
             if prev and prev[0] is not destination:
                 origin = prev[0]
     origin_text = origin.text if origin is not None else None
+    if origin_text is None and visitor is not None and visitor.label_ == INSTITUTION:
+        home = find_place(visitor.text)
+        origin_text = home.name if home is not None else None
     if leader is not None and (origin is None or _place_kind(origin.text) == "country"):
         # The leader's organisation names the city more precisely than "from Russia".
         home = _leader_home(view.sent.doc, leader)
@@ -193,9 +201,36 @@ def find_delegation(view: SentenceView, number_words: dict[str, int]) -> dict[st
         "date_start_char": _date_offsets(date)[0],
         "date_end_char": _date_offsets(date)[1],
         "institutions_visited": visited,
+        "visitor_institution": visitor.text if visitor is not None and visitor.label_ == INSTITUTION else _leader_org(doc, leader),
         "start_char": view.sent.start_char,
         "end_char": view.sent.end_char,
     }
+
+
+def _delegation_of(view: SentenceView, delegations: list[Span]) -> Span | None:
+    """The place or institution a delegation belongs to: "a delegation of/from (the) X"."""
+    doc = view.sent.doc
+    for span in delegations:
+        index = span.end
+        while index < view.sent.end and doc[index].lower_ in ("of", "from", "the"):
+            index += 1
+        if index == span.end:
+            continue
+        for ent in view.ents:
+            if ent.start == index and ent.label_ in (GPE, INSTITUTION):
+                return ent
+    return None
+
+
+def _leader_org(doc: Doc, leader: Span | None) -> str | None:
+    """The institution in the leader's title phrase, if it is one (not a city)."""
+    if leader is None:
+        return None
+    for link in doc._.officials or []:
+        if link["person_start"] == leader.start_char and link["organization"]:
+            if resolve_place(link["organization"]) is None:
+                return link["organization"]
+    return None
 
 
 def _same_country(a: str, b: str) -> bool:
@@ -351,17 +386,31 @@ def _agreement_parties(view: SentenceView, sign_at: int, context: dict[str, Any]
     # A place or institution introduced by "at"/"in"/"visited" is the venue, and one inside an
     # official's phrase ("Head of Obluchye X") belongs to the signatory: neither is a party.
     official_spans = [(o["evidence_start"], o["evidence_end"]) for o in doc._.officials or []]
-    subjects = [
-        e.text for e in named
+    candidates = [
+        e for e in named
         if e.label_ == INSTITUTION and not _is_venue(doc, e)
         and not any(s <= e.start_char and e.end_char <= end for s, end in official_spans)
     ]
+    # Signers stand before the verb ("X and Y signed") or after "with"/"by" ("X signed ...
+    # with Y", "was signed by X and Y"); an institution elsewhere is only mentioned.
+    before = [e for e in candidates if e.end <= sign_at]
+    after: list[Span] = []
+    for e in candidates:
+        if e.start > sign_at and any(t.lower_ in ("with", "by") for t in doc[max(e.start - 2, sign_at):e.start]):
+            after = _coordinated(doc, [c for c in candidates if c.start >= e.start])
+            break
+    subjects = [e.text for e in before + after]
     if subjects:
         return subjects, _PARTY_SUBJECT
     if _BOTH_SIDES.search(view.sent.text):
         # "the education bureaus of the two cities": each side's first institution of the
         # kind the sentence names (the visitors' own kind), else the city itself.
         kind = _side_kind(view.sent.text)
+        # Institutions that exchange visits sign as institutions: the visitors' own and the
+        # one they visited. Cities and their bodies sign as cities ("the two cities").
+        visitor, hosts = context.get("visitor_institution"), context.get("institutions_visited") or []
+        if kind != "government" and not re.search(r"\bcit(?:y|ies)\b", view.sent.text, re.I) and visitor and hosts:
+            return [hosts[0], visitor], _PARTY_BOTH_SIDES
         found = []
         for city in (context.get("destination"), context.get("origin")):
             if city:
@@ -481,9 +530,7 @@ class EventExtractor(RulesComponent):
         views = self.views(doc)
         delegations: list[dict[str, Any]] = []
         visits: list[list[str]] = []
-        agreements: list[dict[str, Any]] = []
         ties: list[dict[str, Any]] = []
-        last_day: Span | None = None
         for view in views:
             found = find_delegation(view, self.number_words)
             if found is not None:
@@ -491,13 +538,18 @@ class EventExtractor(RulesComponent):
             elif delegations and view.has("VISIT"):
                 visit_at = min(view.triggers["VISIT"])
                 visits.append([e.text for e in view.of(INSTITUTION) if e.start > visit_at])
-            context = delegations[0] if delegations else {}
-            agreements.extend(find_agreements(view, last_day, context, self.rules["agreement_types"]))
             ties.extend(find_sister_cities(view))
+        merged = merge_delegations(delegations, visits)
+        # Agreements read the whole visit (who came, what they visited) as their context.
+        context = merged[0] if merged else {}
+        agreements: list[dict[str, Any]] = []
+        last_day: Span | None = None
+        for view in views:
+            agreements.extend(find_agreements(view, last_day, context, self.rules["agreement_types"]))
             for date in view.event_dates():
                 if _is_day(doc, date):
                     last_day = date
-        doc._.delegations = merge_delegations(delegations, visits)
+        doc._.delegations = merged
         doc._.agreements = merge_agreements(agreements)
         doc._.sister_cities = _dedupe_ties(ties + _ties_from_agreements(doc, doc._.agreements))
         return doc
