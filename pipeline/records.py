@@ -14,8 +14,9 @@ from spacy.tokens import Doc
 from pipeline.ingest import Article
 from pipeline.labels import AGREEMENT, DATE, DELEGATION, GPE, INSTITUTION, PERSON
 from pipeline.normalize.institutions import (
+    bracketed_aliases,
     clean_institution_name,
-    cluster_variants,
+    cluster_mentions,
     institution_id,
     institution_type,
     normalize_institution,
@@ -139,23 +140,27 @@ def _full_name_for(person: PersonName, seen: dict[str, Row]) -> PersonName | Non
 
 
 def institution_rows(doc: Doc, article_id: str) -> list[Row]:
-    """One row per institution per article, spelling variants merged."""
+    """One row per institution per article, named by its fullest form.
+
+    Spelling variants, abbreviations, short forms and alternative names in brackets are merged
+    (``cluster_mentions``); the row's offsets are those of the first mention.
+    """
     mentions = [(clean_institution_name(e.text), e.start_char, e.end_char) for e in doc.ents if e.label_ == INSTITUTION]
     mentions = [m for m in mentions if m[0]]
     if not mentions:
         return []
-    clusters = cluster_variants([name for name, _, _ in mentions])
+    clusters = cluster_mentions([name for name, _, _ in mentions], bracketed_aliases(doc.text, mentions))
     grouped: dict[str, list[tuple[str, int, int]]] = {}
     for mention in mentions:
         grouped.setdefault(clusters[mention[0]], []).append(mention)
     rows = []
-    for key, group in grouped.items():
-        name, start, end = group[0]
-        fullest = max((m[0] for m in group), key=len)
+    for fullest, group in grouped.items():
+        _, start, end = group[0]
+        key = normalize_institution(fullest)
         place = find_place(fullest)
         rows.append({
             "article_id": article_id,
-            "institution_id": institution_id(key),
+            "institution_id": institution_id(fullest),
             "name": fullest,
             "name_normalized": key,
             "type": institution_type(fullest),
@@ -227,11 +232,14 @@ def delegation_rows(doc: Doc, article_id: str, officials: list[Row]) -> list[Row
     return rows
 
 
-def agreement_rows(doc: Doc, article_id: str) -> list[Row]:
+def agreement_rows(doc: Doc, article_id: str, officials: list[Row]) -> list[Row]:
+    known = {row["person_id"]: row for row in officials}
     rows = []
     for record in doc._.agreements or []:
         value, _, _ = _date_bounds(doc, record["date_start_char"])
-        signatories = [p.display for name in record["signatories"] if (p := normalize_person(name))]
+        signatories = [
+            (_full_name_for(p, known) or p).display for name in record["signatories"] if (p := normalize_person(name))
+        ]
         parties = [clean_institution_name(p) for p in record["parties"]]
         rows.append({
             "article_id": article_id,
@@ -276,7 +284,7 @@ def doc_to_rows(doc: Doc, article: Article) -> dict[str, list[Row]]:
         "officials": officials,
         "institutions": institution_rows(doc, article_id),
         "delegations": delegation_rows(doc, article_id, officials),
-        "agreements": agreement_rows(doc, article_id),
+        "agreements": agreement_rows(doc, article_id, officials),
         "sister_cities": sister_city_rows(doc, article_id),
         "dates": date_rows(doc, article_id),
     }

@@ -33,6 +33,7 @@ from pipeline.labels import (
     TRIGGER_LABELS,
 )
 from pipeline.normalize.institutions import has_institution_keyword, institution_type
+from pipeline.normalize.names import normalize_person
 from pipeline.normalize.places import find_place, resolve_place
 from pipeline.rules import PATTERNS_DIR, read_csv_table, read_jsonl_patterns
 
@@ -309,11 +310,24 @@ def find_agreements(view: SentenceView, previous_date: Span | None, context: dic
     sign_at = signs[0]
     persons = view.of(PERSON)
     by = [t.i for t in view.sent if t.lower_ == "by" and t.i > sign_at]
-    signatories = [p.text for p in persons if by and p.start > by[0]] or [p.text for p in persons if p.end <= sign_at]
+    signers = [p for p in persons if by and p.start > by[0]] or [p for p in persons if p.end <= sign_at]
+    signatories = [p.text for p in signers]
+    if party_rank >= _PARTY_BOTH_SIDES:
+        # "signed by Ma Jun, president of X, and Irina Kuznetsova, director of Y": the
+        # signers' organisations are the parties.
+        from_signers = _signer_organisations(doc, signers)
+        if len(from_signers) == 1 and len(signers) >= 2:
+            # One signer's organisation is known: the other side is the visit's other party.
+            for other in (context.get("visitor_institution"), *(context.get("institutions_visited") or [])[:1]):
+                if other and other not in from_signers:
+                    from_signers.append(other)
+                    break
+        if len(from_signers) >= 2 or (from_signers and not parties):
+            parties, party_rank = from_signers, _PARTY_SUBJECT
     date = _signing_date(view) or previous_date
     place = None
     for gpe in view.of(GPE):
-        if doc[gpe.start - 1].lower_ == "in" and gpe.text not in parties:
+        if doc[gpe.start - 1].lower_ == "in" and gpe.text not in parties and _place_kind(gpe.text) in ("city", None):
             place = gpe.text
             break
     if place is None and context.get("destination"):
@@ -350,20 +364,32 @@ def _is_venue(doc: Doc, span: Span) -> bool:
 
 
 def _signing_date(view: SentenceView) -> Span | None:
-    """The sentence's date of signing: a day date, else a date right after "on"/"in".
+    """The sentence's date of signing: its first date that is no period.
 
     A period ("the action plan for 2017-2018") is what the agreement covers, not when it
     was signed, so an undated sentence falls back to the last day date before it.
     """
-    dates = view.event_dates()
     doc = view.sent.doc
-    for date in dates:
-        if _is_day(doc, date) and "/" not in (_date_value(doc, date) or ""):
-            return date
-    for date in dates:
-        if date.start > 0 and doc[date.start - 1].lower_ in ("on", "in") and "/" not in (_date_value(doc, date) or ""):
+    for date in view.event_dates():
+        if "/" not in (_date_value(doc, date) or "/"):
             return date
     return None
+
+
+def _signer_organisations(doc: Doc, signers: list[Span]) -> list[str]:
+    """The organisations the article gives the signers (at any mention), in signing order."""
+    organisations: dict[str, str] = {}
+    for link in doc._.officials or []:
+        person = normalize_person(link["person"])
+        if person is not None and link["organization"]:
+            organisations.setdefault(person.family or person.display, link["organization"])
+    found = []
+    for signer in signers:
+        person = normalize_person(signer.text)
+        organisation = organisations.get(person.family or person.display) if person is not None else None
+        if organisation and organisation not in found:
+            found.append(organisation)
+    return found
 
 
 def _date_value(doc: Doc, span: Span) -> str | None:
