@@ -340,6 +340,7 @@ def find_agreements(view: SentenceView, previous_date: Span | None, context: dic
     return [{
         "agreement_text": phrase.text,
         "agreement_type": agreement_type(phrase.text, type_table),
+        "bare": phrase.text.lower() in _BARE_AGREEMENT_WORDS,
         "title": title,
         "parties": list(dict.fromkeys(parties)),
         "party_rank": party_rank,
@@ -352,6 +353,9 @@ def find_agreements(view: SentenceView, previous_date: Span | None, context: dic
     }]
 
 
+# An AGREEMENT phrase that is only its head noun refers back to the agreement just named
+# ("signed a sister city agreement ... The agreement was signed by ...").
+_BARE_AGREEMENT_WORDS = frozenset({"agreement", "agreements", "memorandum", "protocol", "accord", "treaty", "document"})
 # How parties were found, best first (see _agreement_parties).
 _PARTY_BETWEEN, _PARTY_SUBJECT, _PARTY_BOTH_SIDES, _PARTY_NONE = range(4)
 
@@ -469,11 +473,13 @@ def merge_agreements(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One record per agreement type in an article; later mentions fill missing fields and
     the best-grounded parties win."""
     by_type: dict[str, dict[str, Any]] = {}
+    last: dict[str, Any] | None = None
     for record in records:
-        target = by_type.get(record["agreement_type"])
+        target = last if record.get("bare") and last is not None else by_type.get(record["agreement_type"])
         if target is None:
-            by_type[record["agreement_type"]] = dict(record)
+            last = by_type[record["agreement_type"]] = dict(record)
             continue
+        last = target
         for key, value in record.items():
             if key == "parties":
                 if record["party_rank"] < target["party_rank"]:

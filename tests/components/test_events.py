@@ -177,3 +177,15 @@ def test_events_sister_city_sentences(extract_rows: Callable, text: str, expecte
 )
 def test_events_sister_cities_need_two_named_cities(extract_rows: Callable, text: str) -> None:
     assert extract_rows(text, published="2024-05-01")["sister_cities"] == [], text
+
+
+def test_events_merge_agreements_bare_mention_joins_the_last_agreement() -> None:
+    named = {"agreement_type": "sister_city_agreement", "bare": False, "parties": [], "party_rank": 3,
+             "signatories": [], "date_start_char": 10, "title": None}
+    bare = {"agreement_type": "cooperation_agreement", "bare": True, "parties": ["Yichun", "Obluchye"],
+            "party_rank": 1, "signatories": ["Song Wenbo"], "date_start_char": None, "title": None}
+    merged = merge_agreements([named, bare])
+    assert len(merged) == 1
+    assert merged[0]["agreement_type"] == "sister_city_agreement"
+    assert merged[0]["parties"] == ["Yichun", "Obluchye"]
+    assert merged[0]["signatories"] == ["Song Wenbo"]
