@@ -11,6 +11,7 @@ MODEL_DIR := models/cnru_core
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
+ARTICLES ?= 50000
 .PHONY: help install model extract test eval bench clean
 
 help: ## Show the targets
@@ -37,6 +38,12 @@ extract: model ## Run on IN (default seeds/articles) and write the tables to OUT
 
 test: model ## Run the test suite
 	$(PY) -m pytest
+
+eval: model ## Score pipeline and baseline on the gold dev and test splits; fail below the thresholds
+	$(PY) -m pipeline evaluate --out $(OUT)
+
+bench: model ## Speed beside stock en_core_web_sm, and articles/s + peak memory on a generated dump (ARTICLES=50000)
+	$(PY) -m pipeline bench --articles $(ARTICLES)
 
 clean: ## Remove generated output and the assembled model
 	rm -rf $(OUT)/*.parquet $(OUT)/manifest.json $(OUT)/.parts $(MODEL_DIR)

@@ -29,6 +29,7 @@ class Reason(StrEnum):
     MISSING_TEXT = "missing_text", "a JSONL record has no string 'text', 'content' or 'body' field"
     NOT_ENGLISH = "not_english", "the article is written in another language than English"
     DUPLICATE = "duplicate", "the cleaned text is identical to an article already read in this run"
+    EXTRACTION_FAILED = "extraction_failed", "the NLP step raised an error on this article (the detail says which)"
 
 
 def describe_input(source: str, record: int | None = None) -> str:

