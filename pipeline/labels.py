@@ -52,7 +52,7 @@ FACTORY_OFFICIALS = "cnru_officials"
 FACTORY_EVENTS = "cnru_events"
 
 #: Labels of the event trigger patterns (patterns/event_triggers.jsonl); not entity labels.
-TRIGGER_LABELS: tuple[str, ...] = ("VISIT", "LEAD", "SIGN", "SISTER", "ESTABLISH", "FUTURE")
+TRIGGER_LABELS: tuple[str, ...] = ("VISIT", "LEAD", "SIGN", "SISTER", "ESTABLISH", "FUTURE", "DEPART")
 
 #: Span group that holds raw rule matches before they are merged into doc.ents.
 RULE_SPANS_KEY = "cnru_rules"

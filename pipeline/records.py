@@ -213,6 +213,11 @@ def delegation_rows(doc: Doc, article_id: str, officials: list[Row]) -> list[Row
                 origin, origin_country = place.name, place.country
         destination, destination_country = _resolved(record["destination"])
         _, start, end = _date_bounds(doc, record["date_start_char"])
+        if record.get("end_start_char") is not None:
+            # The day they left, when the article gives it ("left for Suifenhe on May 18").
+            _, _, departure = _date_bounds(doc, record["end_start_char"])
+            if departure is not None and (start is None or departure >= start):
+                end = departure
         rows.append({
             "article_id": article_id,
             "leader_name": leader.display if leader else None,

@@ -202,6 +202,8 @@ def find_delegation(view: SentenceView, number_words: dict[str, int]) -> dict[st
         "date_start_char": _date_offsets(date)[0],
         "date_end_char": _date_offsets(date)[1],
         "institutions_visited": visited,
+        "end_start_char": None,
+        "end_end_char": None,
         "visitor_institution": visitor.text if visitor is not None and visitor.label_ == INSTITUTION else _leader_org(doc, leader),
         "start_char": view.sent.start_char,
         "end_char": view.sent.end_char,
@@ -270,6 +272,31 @@ def _side_institution(doc: Doc, city: str, kind: str | None) -> str | None:
         if place is not None and place.name == city and (kind is None or institution_type(ent.text) == kind):
             return ent.text
     return None
+
+
+def _complete_delegation(record: dict[str, Any], view: SentenceView, number_words: dict[str, int]) -> None:
+    """Later sentences about the delegation add its size, its stay and its departure:
+    "The 9-member delegation was in Russia from December 26 to 28"; "... left on May 18"."""
+    doc = view.sent.doc
+    if record["size"] is None:
+        for span in view.of(DELEGATION):
+            record["size"] = parse_size(span.text, number_words)
+            if record["size"] is not None:
+                break
+    dates = view.event_dates()
+    current = _date_value(doc, doc.char_span(record["date_start_char"], record["date_end_char"])) \
+        if record["date_start_char"] is not None else None
+    for date in dates:
+        value = _date_value(doc, date) or ""
+        if "/" in value and "/" not in (current or "") and not _is_planned_sentence(view):
+            record["date_start_char"], record["date_end_char"] = date.start_char, date.end_char
+            return
+    if view.has("DEPART") and dates and record.get("end_start_char") is None:
+        record["end_start_char"], record["end_end_char"] = dates[0].start_char, dates[0].end_char
+
+
+def _is_planned_sentence(view: SentenceView) -> bool:
+    return bool(view.triggers.get("FUTURE"))
 
 
 def merge_delegations(records: list[dict[str, Any]], visits: list[list[str]]) -> list[dict[str, Any]]:
@@ -570,6 +597,8 @@ class EventExtractor(RulesComponent):
             elif delegations and view.has("VISIT"):
                 visit_at = min(view.triggers["VISIT"])
                 visits.append([e.text for e in view.of(INSTITUTION) if e.start > visit_at])
+            if found is None and delegations and view.of(DELEGATION):
+                _complete_delegation(delegations[-1], view, self.number_words)
             ties.extend(find_sister_cities(view))
         merged = merge_delegations(delegations, visits)
         # Agreements read the whole visit (who came, what they visited) as their context.
