@@ -5,7 +5,9 @@ Blagoveshchensk. This component matches the gazetteer's capitalised surface form
 (pipeline.normalize.places.gazetteer_surface_forms: geonames cities and the region and
 country names of patterns/place_aliases.csv) and adds a GPE entity where no other entity
 stands. A match followed by another capitalised word that no entity explains is part of a
-longer name ("Harbin Ice Festival") and is left alone. Sets ``doc.ents`` only.
+longer name ("Harbin Ice Festival") and is left alone, and so is a match on the site lines the
+entity merger found (``doc.spans[SITE_LINES_KEY]``: a masthead such as "Government of
+Novosibirsk Oblast" is not part of the story). Sets ``doc.ents`` only.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from pipeline.components.base import RulesComponent
+from pipeline.components.entity_merger import SITE_LINES_KEY
 from pipeline.labels import FACTORY_GAZETTEER, GPE
 
 
@@ -45,8 +48,8 @@ class GazetteerTagger(RulesComponent):
 
     def __call__(self, doc: Doc) -> Doc:
         taken = [False] * len(doc)
-        for ent in doc.ents:
-            for i in range(ent.start, ent.end):
+        for span in [*doc.ents, *doc.spans.get(SITE_LINES_KEY, [])]:
+            for i in range(span.start, span.end):
                 taken[i] = True
         found = []
         for _, start, end in self.matcher(doc):

@@ -10,13 +10,17 @@
   hospital > university) and on a tie the later keyword, the English head noun, wins.
 * ``cluster_variants`` merges fuzzy variants, but never across different numbers or a different
   first word (``Changchun ... School`` vs ``Jilin ... School``).
+* ``is_acronym_of`` and ``is_short_form_of`` tell when one name of an article is another's
+  abbreviation (``ZSTU`` / ``Zeya State Technical University``) or short form (``Qingdao Haitong``
+  / ``Qingdao Haitong Rail Equipment Co., Ltd.``; ``Education Department`` / ``Education
+  Department of Rostov-on-Don``): fuzzy scores cannot see those.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -38,6 +42,18 @@ _NO_GLUED_NUMBER = re.compile(r"\bno(?=\d)")
 _SPLIT_SYMBOLS = re.compile(r"([&#/+])")
 _TOKEN_EDGE = ",;:!?\"()[]{}“”‘’«»"
 _NUMBER = re.compile(r"\d+")
+_ACRONYM = re.compile(r"^[A-Z]{2,8}$")
+_QUOTED_TAIL = re.compile(r"\s*[\"“«][^\"“”«»]+[\"”»]?\s*$")
+_NAME_WORDS = re.compile(r"[\s\-‐‑–—/]+")
+#: Shortest acronym matched against a name's initials: two letters ("HU") are too easily
+#: something else.
+MIN_ACRONYM_LENGTH = 3
+#: Words after a short form that make the longer name a unit of a place or body ("Education
+#: Department" / "... of Rostov-on-Don"), not another institution.
+_QUALIFIER_WORDS = frozenset({"of", "in"})
+#: Types whose short forms drop a trailing "of <place>"; "Heilongjiang University" and
+#: "Heilongjiang University of Chinese Medicine" are two universities.
+_QUALIFIED_TYPES = frozenset({"government", "other"})
 
 
 @dataclass(frozen=True)
@@ -52,17 +68,21 @@ class _InstitutionTables:
     leading_drops: frozenset[str]
     folds: dict[str, str]
     keywords: tuple[_Keyword, ...]
+    legal_forms: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=1)
 def _tables() -> _InstitutionTables:
     drops: set[str] = set()
     folds: dict[str, str] = {}
+    legal_forms: set[str] = set()
     for row in read_table("institution_variants.csv", ["kind", "text", "replacement"], required=["kind", "text"]):
         if row["kind"] == "drop_leading":
             drops.add(row["text"].casefold())
         elif row["kind"] == "fold" and row["replacement"]:
             folds[fold_key(row["text"])] = fold_key(row["replacement"])
+        elif row["kind"] == "legal_form" and not row["replacement"]:
+            legal_forms.add(row["text"])
         else:
             raise NormalizeDataError(f"institution_variants.csv: bad row {row}")
     tables = _InstitutionTables(frozenset(drops), folds, ())
@@ -80,7 +100,9 @@ def _tables() -> _InstitutionTables:
         if words in keywords and keywords[words] != keyword:
             raise NormalizeDataError(f"institution_types.csv: {row['keyword']!r} is listed twice")
         keywords[words] = keyword
-    return _InstitutionTables(frozenset(drops), folds, tuple(keywords.values()))
+    # Legal forms are compared with folded keys, so "Co." and "Ltd" meet "company" and "limited".
+    legal = frozenset(_key_of(form, tables) for form in legal_forms)
+    return _InstitutionTables(frozenset(drops), folds, tuple(keywords.values()), legal)
 
 
 def clean_institution_name(name: str) -> str:
@@ -199,3 +221,110 @@ def cluster_variants(names: Sequence[str], threshold: float = 92.0) -> dict[str,
         key: min(group, key=lambda member: (-len(member), member)) for group in members.values() for key in group
     }
     return {name: representative.get(key, key) for name, key in key_of_name.items()}
+
+
+def name_initials(name: str) -> str:
+    """The capital initials of a name's capitalised words: ``Shaanxi Institute of Foreign
+    Languages and Trade`` -> ``SIFLT``; ``Chinese People's Association for Friendship with
+    Foreign Countries`` -> ``CPAFFC``. Hyphenated parts count as words."""
+    words = _NAME_WORDS.split(clean_institution_name(name))
+    return "".join(word[0] for word in words if word[:1].isupper())
+
+
+def is_acronym_of(short: str, full: str) -> bool:
+    """Whether ``short`` is written in capitals and spells the initials of ``full`` (``ZSTU``)."""
+    acronym = clean_institution_name(short)
+    if not _ACRONYM.match(acronym) or len(acronym) < MIN_ACRONYM_LENGTH:
+        return False
+    return acronym == name_initials(full) and acronym != clean_institution_name(full)
+
+
+def is_company_name(name: str) -> bool:
+    """Whether the name ends in a legal form (``Co., Ltd.``, ``JSC``, ``LLC``)."""
+    words = normalize_institution(name).split()
+    return bool(words) and words[-1] in _tables().legal_forms
+
+
+def is_short_form_of(short: str, full: str) -> bool:
+    """Whether ``short`` is ``full`` without its tail, as articles write on a second mention.
+
+    Two cases, both requiring the short key to be the first words (at least two) of the full one:
+
+    - a company name without its legal form and product words: ``Qingdao Haitong`` of
+      ``Qingdao Haitong Rail Equipment Co., Ltd.``, ``Sibirskie Vagony`` of ``Sibirskie Vagony
+      JSC`` (the full name ends in a legal form, the short one has no institution word);
+    - a body without the place or parent it belongs to: ``Education Department`` of
+      ``Education Department of Rostov-on-Don`` (the tail starts with "of"/"in" and the short
+      name is a government body or an office; universities are never shortened this way);
+    - a name without its quoted proper name: ``International Children's Camp`` of
+      ``International Children's Camp "Friendship"``.
+    """
+    unquoted = _QUOTED_TAIL.sub("", full)
+    if unquoted != full and normalize_institution(unquoted) == normalize_institution(short):
+        return True
+    short_words = normalize_institution(short).split()
+    full_words = normalize_institution(full).split()
+    if len(short_words) < 2 or len(short_words) >= len(full_words) or full_words[: len(short_words)] != short_words:
+        return False
+    if is_company_name(full) and not has_institution_keyword(short):
+        return True
+    return full_words[len(short_words)] in _QUALIFIER_WORDS and institution_type(short) in _QUALIFIED_TYPES
+
+
+def cluster_mentions(names: Sequence[str], aliases: Iterable[tuple[str, str]] = ()) -> dict[str, str]:
+    """Map each name of one article to the name that represents the institution it names.
+
+    ``cluster_variants`` first; then an abbreviation or a short form joins the cluster of the
+    first name (in ``names`` order) it abbreviates (``is_acronym_of``, ``is_short_form_of``), and
+    each ``aliases`` pair ``(name, alternative)`` (two names the text gives for one body,
+    ``Chongqing Third People's Hospital (Chongqing China-Russia Friendship Hospital)``) joins its
+    two clusters. The representative is the longest name of the joined cluster, the fullest
+    form as written, never an alternative name unless the cluster has nothing else.
+    """
+    variant_key = cluster_variants(names)
+    ordered = list(dict.fromkeys(name for name in names if name in variant_key))
+    parent = {key: key for key in variant_key.values()}
+
+    def root(key: str) -> str:
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    def join(first: str, second: str) -> None:
+        a, b = root(variant_key[first]), root(variant_key[second])
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+
+    for short in ordered:
+        full = next((other for other in ordered if other != short
+                     and (is_acronym_of(short, other) or is_short_form_of(short, other))), None)
+        if full is not None:
+            join(short, full)
+    alternatives: set[str] = set()
+    for name, alternative in aliases:
+        if name in variant_key and alternative in variant_key and name != alternative:
+            join(name, alternative)
+            alternatives.add(alternative)
+    representative: dict[str, str] = {}
+    for name in sorted(ordered, key=lambda n: (n in alternatives, -len(n), n)):
+        representative.setdefault(root(variant_key[name]), name)
+    return {name: representative[root(key)] for name, key in variant_key.items()}
+
+
+_OPEN_BRACKET = re.compile(r"^\s*[(\[]\s*$")
+_CLOSE_BRACKET = re.compile(r"^\s*[)\]]")
+
+
+def bracketed_aliases(text: str, mentions: Sequence[tuple[str, int, int]]) -> list[tuple[str, str]]:
+    """``(name, alternative)`` for each mention written in brackets right after another.
+
+    ``mentions`` are ``(name, start, end)`` character ranges of ``text`` in text order;
+    ``Voronezh Eighth Hospital (Russia-China Friendship Hospital)`` gives one pair. An
+    abbreviation in brackets is paired too; it would join its name anyway.
+    """
+    pairs: list[tuple[str, str]] = []
+    for (name, _, end), (alternative, start, alt_end) in zip(mentions, mentions[1:]):
+        if start > end and _OPEN_BRACKET.match(text[end:start]) and _CLOSE_BRACKET.match(text[alt_end:alt_end + 3]):
+            pairs.append((name, alternative))
+    return pairs

@@ -8,11 +8,17 @@ import pytest
 
 from pipeline.labels import INSTITUTION_TYPES
 from pipeline.normalize.institutions import (
+    bracketed_aliases,
     clean_institution_name,
+    cluster_mentions,
     cluster_variants,
     has_institution_keyword,
     institution_id,
     institution_type,
+    is_acronym_of,
+    is_company_name,
+    is_short_form_of,
+    name_initials,
     normalize_institution,
 )
 
@@ -164,3 +170,107 @@ def test_institutions_cluster_handles_empty_and_blank() -> None:
 def test_institutions_bad_input_gives_empty_key(bad: object) -> None:
     assert normalize_institution(bad) == ""  # type: ignore[arg-type]
     assert institution_type(bad) == "other"  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Harbin Institute of Foreign Languages and Trade", "HIFLT"),
+        ("Chinese People's Association for Friendship with Foreign Countries", "CPAFFC"),
+        ("Amur State Pedagogical University", "ASPU"),
+        ("Sino-Russian Institute", "SRI"),
+        ("the Blagoveshchensk Medical College", "BMC"),
+    ],
+)
+def test_institutions_name_initials(name: str, expected: str) -> None:
+    assert name_initials(name) == expected
+
+
+@pytest.mark.parametrize(
+    ("short", "full", "expected"),
+    [
+        ("ASPU", "Amur State Pedagogical University", True),
+        ("HIFLT", "Harbin Institute of Foreign Languages and Trade", True),
+        ("ASU", "Amur State Pedagogical University", False),
+        ("HU", "Heihe University", False),  # two letters are too easily something else
+        ("Aspu", "Amur State Pedagogical University", False),  # not written in capitals
+        ("TASS", "TASS", False),
+    ],
+)
+def test_institutions_is_acronym_of(short: str, full: str, expected: bool) -> None:
+    assert is_acronym_of(short, full) is expected
+
+
+@pytest.mark.parametrize(
+    ("short", "full", "expected"),
+    [
+        ("Heihe Lianda", "Heihe Lianda Auto Parts Co., Ltd.", True),
+        ("Amur Vagony", "Amur Vagony JSC", True),
+        ("Culture Department", "Culture Department of Amur Oblast", True),
+        ("Russian Centre", "Russian Centre in Harbin", True),
+        ('Youth Camp', 'Youth Camp "Ocean"', True),
+        # universities with a tail are other universities
+        ("Heihe University", "Heihe University of Chinese Medicine", False),
+        # a company's product words without its first words, or one word only
+        ("Auto Parts", "Heihe Lianda Auto Parts Co., Ltd.", False),
+        ("Heihe", "Heihe Lianda Auto Parts Co., Ltd.", False),
+        # a short name with an institution word is its own company
+        ("Heihe Lianda Group", "Heihe Lianda Group Auto Parts Co., Ltd.", False),
+    ],
+)
+def test_institutions_is_short_form_of(short: str, full: str, expected: bool) -> None:
+    assert is_short_form_of(short, full) is expected
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("Heihe Lianda Auto Parts Co., Ltd.", True), ("Amur Vagony JSC", True), ("Heihe University", False), ("", False)],
+)
+def test_institutions_is_company_name(name: str, expected: bool) -> None:
+    assert is_company_name(name) is expected
+
+
+def test_institutions_cluster_mentions_joins_abbreviations_short_forms_and_aliases() -> None:
+    names = [
+        "Amur State Pedagogical University",
+        "ASPU",
+        "Heihe Lianda Auto Parts Co., Ltd.",
+        "Heihe Lianda",
+        "Heihe First People's Hospital",
+        "Heihe China-Russia Friendship Hospital",
+        "Heihe University",
+    ]
+    aliases = [("Heihe First People's Hospital", "Heihe China-Russia Friendship Hospital")]
+    clusters = cluster_mentions(names, aliases)
+    assert clusters["ASPU"] == clusters["Amur State Pedagogical University"] == "Amur State Pedagogical University"
+    assert clusters["Heihe Lianda"] == "Heihe Lianda Auto Parts Co., Ltd."
+    # the name before the brackets represents, even when the alternative is longer
+    assert clusters["Heihe China-Russia Friendship Hospital"] == "Heihe First People's Hospital"
+    assert clusters["Heihe University"] == "Heihe University"
+    assert cluster_mentions(list(reversed(names)), aliases) == clusters
+
+
+def test_institutions_cluster_mentions_keeps_variant_merging() -> None:
+    clusters = cluster_mentions(["Changchun Foreign Languages School", "Changchun Foreign Language School"])
+    assert len(set(clusters.values())) == 1
+    assert cluster_mentions([]) == {}
+
+
+def test_institutions_bracketed_aliases() -> None:
+    text = "Heihe First Hospital (Heihe Friendship Hospital) and Amur University (AU) met Zeya College."
+    mentions = []
+    for name in ("Heihe First Hospital", "Heihe Friendship Hospital", "Amur University", "AU", "Zeya College"):
+        start = text.index(name)
+        mentions.append((name, start, start + len(name)))
+    assert bracketed_aliases(text, mentions) == [
+        ("Heihe First Hospital", "Heihe Friendship Hospital"), ("Amur University", "AU"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("Russian Railways", "company"), ('Special Economic Zone "Lipetsk"', "company"),
+     ("International Children's Camp", "other")],
+)
+def test_institutions_type_of_new_keywords(name: str, expected: str) -> None:
+    assert institution_type(name) == expected
