@@ -12,7 +12,7 @@ STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
 ARTICLES ?= 50000
-.PHONY: help install model extract test eval bench clean
+.PHONY: help install model extract test eval bench clean train train-accurate
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -39,8 +39,19 @@ extract: model ## Run on IN (default seeds/articles) and write the tables to OUT
 test: model ## Run the test suite
 	$(PY) -m pytest
 
+train: $(STAMP) ## Retrain the NER on the gold train split into models/cnru_ner (a few minutes on CPU; commit it)
+	$(PY) -m pipeline.train ner
+
+$(VENV)/.installed-accurate: $(STAMP)
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -e ".[test,accurate]"
+	touch $@
+
+train-accurate: $(VENV)/.installed-accurate ## Train the optional transformer NER into models/cnru_accurate_ner (CPU, ~10 min)
+	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(PY) -m pipeline.train accurate
+
 eval: model ## Score pipeline and baseline on the gold dev and test splits; fail below the thresholds
-	$(PY) -m pipeline evaluate --out $(OUT)
+	$(PY) -m pipeline evaluate --out $(OUT) --repeat 3
 
 bench: model ## Speed beside stock en_core_web_sm, and articles/s + peak memory on a generated dump (ARTICLES=50000)
 	$(PY) -m pipeline bench --articles $(ARTICLES)

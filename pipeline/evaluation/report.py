@@ -3,9 +3,18 @@
 ``metrics`` is the dict ``pipeline.evaluation.evaluate`` writes to ``metrics.json``::
 
     {"matching_rules": {...},
+     "systems": {"combined": {"description": "...", "config": "...", "available": true,
+                              "reason": null, "speed": {"words_per_second": 5400.0, ...}}, ...},
+     "selection": {"split": "dev", "criterion": "...", "scores": {...}, "best": "combined",
+                   "default_same_as": ["combined"], "default_is_best": true, ...},
      "splits": {"test": {"n_articles": 12, "gold_sha256": "...",
-                         "systems": {"pipeline": <scorer.score()>, "baseline": <scorer.score()>},
+                         "systems": {"pipeline": <scorer.score() + records_micro>,
+                                     "baseline": <...>, "combined": <...>, ...},
                          "pipeline_rejects": [...], ...}}}
+
+``systems`` and ``selection`` are optional: without them the report compares the pipeline
+with the baseline only. The systems table (one row per system: span and record micro F1 on
+every split, words/s) comes first; the detailed tables below it are pipeline vs baseline.
 
 Thresholds (``seeds/gold/thresholds.json``) are minimums for the pipeline on one split::
 
@@ -25,7 +34,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from pipeline.evaluation.scorer import MICRO, SCORED_TABLES, TABLE_RULES
+from pipeline.evaluation.scorer import MICRO, SCORED_TABLES, TABLE_RULES, prf
 
 PIPELINE = "pipeline"
 BASELINE = "baseline"
@@ -78,12 +87,15 @@ def _span_labels(split_metrics: Mapping[str, Any], mode: str) -> list[str]:
 
 
 def render_markdown(metrics: Mapping[str, Any]) -> str:
-    """The full report: per split, span and record tables for pipeline vs baseline."""
+    """The full report: the systems table, then per split span and record tables for
+    pipeline vs baseline."""
     lines = ["# Evaluation report", ""]
     lines.append(
         "Pipeline against the stock `en_core_web_sm` baseline on the hand-annotated gold set. "
         "Δ = pipeline − baseline."
     )
+    if len(_system_names(metrics)) > 2 or metrics.get("systems"):
+        lines += ["", *_markdown_systems(metrics)]
     for split, split_metrics in metrics.get("splits", {}).items():
         lines += ["", *_markdown_split(split, split_metrics)]
     rules = metrics.get("matching_rules")
@@ -187,6 +199,155 @@ def _attribute(
         # Accuracy over no pairs is 0.0 in the metrics; a dash says "not measured" instead.
         return None, "0" if n == 0 else MISSING
     return _get(records, "attributes", attribute), str(n)
+
+
+# ---------------------------------------------------------------------------------------
+# Systems: one row per system, micro F1 per split, words/s
+
+
+def records_micro(system_metrics: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    """Record micro P/R/F1 of a system (stored by evaluate, else summed from the tables)."""
+    if system_metrics is None:
+        return None
+    if system_metrics.get("records_micro") is not None:
+        return system_metrics["records_micro"]
+    tables = [_get(system_metrics, "records", table) or {} for table in SCORED_TABLES]
+    return prf(*(sum(int(t.get(key, 0)) for t in tables) for key in ("tp", "fp", "fn")))
+
+
+def _system_names(metrics: Mapping[str, Any]) -> list[str]:
+    """Systems in the order evaluate listed them, then any others the splits hold."""
+    names = list(metrics.get("systems", {}))
+    for split_metrics in metrics.get("splits", {}).values():
+        for name in split_metrics.get("systems", {}):
+            if name not in names:
+                names.append(name)
+    return names
+
+
+def _words_per_second(metrics: Mapping[str, Any], name: str) -> str:
+    value = _get(metrics, "systems", name, "speed", "words_per_second")
+    return MISSING if value is None else f"{value:,.0f}"
+
+
+def _system_label(metrics: Mapping[str, Any], name: str) -> str:
+    """The system name, marked when it is the default or the best on the selection split."""
+    selection = metrics.get("selection") or {}
+    marks = []
+    if name == PIPELINE and selection.get("default_same_as"):
+        marks.append("= " + ", ".join(selection["default_same_as"]))
+    if name == selection.get("best"):
+        marks.append(f"best on {selection.get('split')}")
+    return f"{name} ({'; '.join(marks)})" if marks else name
+
+
+def _markdown_systems(metrics: Mapping[str, Any]) -> list[str]:
+    splits = list(metrics.get("splits", {}))
+    header = ["System", "What"]
+    for split in splits:
+        header += [f"{split} spans F1 exact", f"{split} spans F1 overlap", f"{split} records F1"]
+    header += ["selection score", "words/s"]
+    lines = ["## Systems", ""]
+    lines.append(
+        "Span level: micro F1 over all labels (exact: same start, end and label; overlap: same "
+        "label, shared characters). Record level: micro F1 over the rows of every scored table. "
+        "Words/s: each system on the same cleaned gold texts in the same run "
+        f"({_speed_words(metrics)} words, the texts repeated; best of {_speed_repeat(metrics)} "
+        "passes; the pipelines include building the table rows)."
+    )
+    lines += ["", "| " + " | ".join(header) + " |", "|---|---|" + "---:|" * (len(header) - 2)]
+    selection = metrics.get("selection") or {}
+    for name in _system_names(metrics):
+        info = _get(metrics, "systems", name) or {}
+        what = info.get("description", "")
+        if info and not info.get("available", True):
+            lines.append(f"| {name} | {what}: not scored, {info.get('reason')} |" + f" {MISSING} |" * (len(header) - 2))
+            continue
+        cells = [_system_label(metrics, name), what]
+        for split in splits:
+            system = _get(metrics, "splits", split, "systems", name)
+            cells += [
+                _num(_get(system, "spans", "exact", MICRO, "f1")),
+                _num(_get(system, "spans", "overlap", MICRO, "f1")),
+                _num(_get(records_micro(system), "f1")),
+            ]
+        cells += [_num(_get(selection, "scores", name)), _words_per_second(metrics, name)]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", *_selection_sentences(metrics)]
+    for split in splits:
+        lines += ["", f"### Record F1 by table, split `{split}`", "", *_markdown_tables_by_system(metrics, split)]
+    return lines
+
+
+def _speed_words(metrics: Mapping[str, Any]) -> str:
+    counts = {_get(info, "speed", "words") for info in metrics.get("systems", {}).values()} - {None}
+    return "/".join(f"{count:,}" for count in sorted(counts)) or MISSING
+
+
+def _speed_repeat(metrics: Mapping[str, Any]) -> str:
+    repeats = {_get(info, "speed", "repeat") for info in metrics.get("systems", {}).values()} - {None}
+    return "/".join(str(r) for r in sorted(repeats)) or MISSING
+
+
+def _selection_sentences(metrics: Mapping[str, Any]) -> list[str]:
+    """What the selection found, in words."""
+    selection = metrics.get("selection") or {}
+    best = selection.get("best")
+    if not best:
+        return ["No selection: the selection split was not evaluated."]
+    scores = selection.get("scores", {})
+    lines = [
+        f"Selection on `{selection.get('split')}` by {selection.get('criterion')}: best default "
+        f"candidate **{best}** ({_num(scores.get(best))})."
+    ]
+    if selection.get("default_is_best") is True:
+        same = ", ".join(selection.get("default_same_as") or []) or "no variant"
+        lines.append(f"The default pipeline scores as well ({_num(scores.get(PIPELINE))}; same output as {same}).")
+    elif selection.get("default_is_best") is False:
+        lines.append(
+            f"**The default pipeline scores less ({_num(scores.get(PIPELINE))}): "
+            f"core.cfg should become {best}.**"
+        )
+    for name in selection.get("optional_better") or []:
+        lines.append(f"Optional profile {name} scores higher ({_num(scores.get(name))}) but needs an extra install.")
+    return [" ".join(lines)]
+
+
+def _markdown_tables_by_system(metrics: Mapping[str, Any], split: str) -> list[str]:
+    lines = [
+        "| System | " + " | ".join(SCORED_TABLES) + " | spans F1 exact |",
+        "|---|" + "---:|" * (len(SCORED_TABLES) + 1),
+    ]
+    for name in _system_names(metrics):
+        system = _get(metrics, "splits", split, "systems", name)
+        if system is None:
+            continue
+        cells = [_num(_get(system, "records", table, "f1")) for table in SCORED_TABLES]
+        cells.append(_num(_get(system, "spans", "exact", MICRO, "f1")))
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def render_systems_terminal(metrics: Mapping[str, Any]) -> str:
+    """Fixed-width systems table: span exact / record micro F1 per split, words/s."""
+    splits = list(metrics.get("splits", {}))
+    width = 14
+    header = f"{'system':<{width}}" + "".join(f"{split + ' spans':>12}{split + ' records':>14}" for split in splits)
+    header += f"{'words/s':>10}"
+    rows = [header, "-" * len(header)]
+    for name in _system_names(metrics):
+        info = _get(metrics, "systems", name) or {}
+        if info and not info.get("available", True):
+            rows.append(f"{name:<{width}}  not scored: {info.get('reason')}")
+            continue
+        cells = ""
+        for split in splits:
+            system = _get(metrics, "splits", split, "systems", name)
+            cells += f"{_num(_get(system, 'spans', 'exact', MICRO, 'f1')):>12}"
+            cells += f"{_num(_get(records_micro(system), 'f1')):>14}"
+        rows.append(f"{name:<{width}}{cells}{_words_per_second(metrics, name):>10}")
+    rows += _selection_sentences(metrics)
+    return "\n".join(row.rstrip() for row in rows) + "\n"
 
 
 # ---------------------------------------------------------------------------------------
