@@ -216,11 +216,12 @@ def test_report_load_thresholds_reads_a_file(tmp_path: Path) -> None:
     ]
 
 
-def test_report_repository_thresholds_are_valid_and_start_at_zero() -> None:
+def test_report_repository_thresholds_are_valid_and_catch_regressions() -> None:
     thresholds = load_thresholds(REPO_THRESHOLDS)
     assert thresholds["split"] == "test"
     assert "_comment" in thresholds
-    assert check_thresholds(_metrics(), thresholds) == []
+    # The committed minimums are real: the small hand-made metrics fall below them.
+    assert check_thresholds(_metrics(), thresholds) != []
 
 
 @pytest.mark.parametrize(
