@@ -140,6 +140,9 @@ SCHEMAS: dict[str, pa.Schema] = {
 #: Tables produced from articles (everything but rejects), in writing order.
 RECORD_TABLES: tuple[str, ...] = tuple(name for name in SCHEMAS if name != "rejects")
 
+#: Tables of article facts that the gold set annotates and the scorer scores, in report order.
+FACT_TABLES: tuple[str, ...] = ("officials", "institutions", "delegations", "agreements", "sister_cities", "dates")
+
 Row = Mapping[str, Any]
 
 

@@ -46,7 +46,7 @@ from pipeline.labels import (
     PERSON,
     TITLE,
 )
-from pipeline.tables import SCHEMAS
+from pipeline.tables import FACT_TABLES, SCHEMAS
 
 LOGGER = logging.getLogger(__name__)
 
@@ -56,14 +56,7 @@ SPLITS_FILENAME = "splits.json"
 SPLITS: tuple[str, ...] = ("train", "dev", "test")
 
 #: Record tables an authoring file may fill (every output table that holds article facts).
-GOLD_TABLES: tuple[str, ...] = (
-    "officials",
-    "institutions",
-    "delegations",
-    "agreements",
-    "sister_cities",
-    "dates",
-)
+GOLD_TABLES: tuple[str, ...] = FACT_TABLES
 #: Fields a record may carry that no output table has: a free-text remark for reviewers.
 AUTHORING_ONLY_FIELDS: frozenset[str] = frozenset({"note"})
 #: Top-level keys of an authoring file.

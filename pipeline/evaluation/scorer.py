@@ -41,6 +41,8 @@ the matched pairs only (correct / matched pairs, null gold values included).
 
 from __future__ import annotations
 
+from pipeline.tables import FACT_TABLES
+
 import functools
 import re
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
@@ -50,14 +52,7 @@ from typing import Any, Protocol
 from pipeline.labels import LABELS
 
 #: The tables that are scored, in report order.
-SCORED_TABLES: tuple[str, ...] = (
-    "officials",
-    "institutions",
-    "delegations",
-    "agreements",
-    "sister_cities",
-    "dates",
-)
+SCORED_TABLES: tuple[str, ...] = FACT_TABLES
 
 #: Span matching modes, in report order.
 SPAN_MODES: tuple[str, ...] = ("exact", "overlap", "unlabelled")
