@@ -71,6 +71,9 @@ class _InstitutionTables:
     legal_forms: frozenset[str] = frozenset()
 
 
+# Pipelines ask about the same names over and over; results are immutable, so cache them.
+CACHE_SIZE = 65536
+
 @lru_cache(maxsize=1)
 def _tables() -> _InstitutionTables:
     drops: set[str] = set()
@@ -147,6 +150,13 @@ def _key_of(cleaned: str, tables: _InstitutionTables) -> str:
 
 
 def normalize_institution(name: str) -> str:
+    """Cached: see ``_normalize_institution``."""
+    # Only text is cached; anything else gets the plain function's verdict.
+    return _normalize_institution(name) if isinstance(name, str) else _normalize_institution.__wrapped__(name)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _normalize_institution(name: str) -> str:
     """The canonical key that spelling variants of one institution share (see module doc)."""
     return _key_of(clean_institution_name(name), _tables())
 
@@ -168,6 +178,13 @@ def _keyword_hits(words: Sequence[str]) -> list[tuple[int, int, _Keyword]]:
 
 
 def institution_type(name: str) -> str:
+    """Cached: see ``_institution_type``."""
+    # Only text is cached; anything else gets the plain function's verdict.
+    return _institution_type(name) if isinstance(name, str) else _institution_type.__wrapped__(name)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _institution_type(name: str) -> str:
     """One of ``pipeline.labels.INSTITUTION_TYPES``, from the keyword table; ``other`` if none."""
     hits = _keyword_hits(normalize_institution(name).split())
     if not hits:
@@ -177,6 +194,13 @@ def institution_type(name: str) -> str:
 
 
 def has_institution_keyword(name: str) -> bool:
+    """Cached: see ``_has_institution_keyword``."""
+    # Only text is cached; anything else gets the plain function's verdict.
+    return _has_institution_keyword(name) if isinstance(name, str) else _has_institution_keyword.__wrapped__(name)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _has_institution_keyword(name: str) -> bool:
     """Whether any keyword of the type table occurs in the name (``... Bureau``, ``... School``)."""
     return bool(_keyword_hits(normalize_institution(name).split()))
 

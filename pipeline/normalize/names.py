@@ -94,6 +94,9 @@ class _NameTables:
     suffixes: tuple[_Suffix, ...]
 
 
+# Pipelines ask about the same names over and over; results are immutable, so cache them.
+CACHE_SIZE = 65536
+
 @lru_cache(maxsize=1)
 def _tables() -> _NameTables:
     honorifics = {
@@ -459,6 +462,13 @@ def _family_first_by_comma(tokens: list[str]) -> list[str] | None:
 
 
 def normalize_person(text: str) -> PersonName | None:
+    """Cached: see ``_normalize_person``."""
+    # Only text is cached; anything else gets the plain function's verdict.
+    return _normalize_person(text) if isinstance(text, str) else _normalize_person.__wrapped__(text)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _normalize_person(text: str) -> PersonName | None:
     """Parse a person name; None when the text is not one (empty, digits, lowercase words...).
 
     Leading honorifics always go; leading job titles (``Director``, ``Governor``) go when what

