@@ -5,6 +5,8 @@ Kept free of spaCy (``pipeline.rules`` imports it) so the normalizers stay impor
 
 from __future__ import annotations
 
+import re
+
 import csv
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -64,3 +66,7 @@ def fold_accents(text: str) -> str:
 def fold_key(text: str) -> str:
     """Casefolded, accent-folded text: the base of every lookup key."""
     return fold_accents(text).casefold()
+
+
+#: A trailing English possessive ("Harbin's", "Brothers'"), stripped before a name is looked up.
+POSSESSIVE_END = re.compile(r"(?:'s|’s|s'|s’)$")

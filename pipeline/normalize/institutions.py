@@ -27,7 +27,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from pipeline.labels import INSTITUTION_TYPES
-from pipeline.normalize._common import NormalizeDataError, fold_key, read_table
+from pipeline.normalize._common import POSSESSIVE_END, NormalizeDataError, fold_key, read_table
 
 #: Type of a name with no keyword of the table.
 DEFAULT_TYPE = "other"
@@ -36,7 +36,6 @@ _SPACES = re.compile(r"\s+")
 _COMMA_GLUED = re.compile(r",(?=[^\s\d])")
 _EDGE_QUOTES = "\"'“”‘’«»"
 _TRAILING_PUNCT = " .,;:!?-–—"
-_POSSESSIVE_END = re.compile(r"(?:'s|’s|s'|s’)$")
 _DOT_BEFORE_WORD = re.compile(r"\.(?=\w)")
 _NO_GLUED_NUMBER = re.compile(r"\bno(?=\d)")
 _SPLIT_SYMBOLS = re.compile(r"([&#/+])")
@@ -121,7 +120,7 @@ def clean_institution_name(name: str) -> str:
     while text != previous:
         previous = text
         text = text.strip().strip(_EDGE_QUOTES).strip()
-        text = _POSSESSIVE_END.sub("", text).rstrip(_TRAILING_PUNCT)
+        text = POSSESSIVE_END.sub("", text).rstrip(_TRAILING_PUNCT)
         first, _, rest = text.partition(" ")
         if rest and first.casefold() in drops:
             text = rest

@@ -38,7 +38,7 @@ from functools import lru_cache
 from nameparser import HumanName
 from nameparser.config import Constants
 
-from pipeline.normalize._common import NormalizeDataError, fold_key, read_table, split_list
+from pipeline.normalize._common import POSSESSIVE_END, NormalizeDataError, fold_key, read_table, split_list
 from pipeline.normalize.institutions import has_institution_keyword
 
 CHINESE = "chinese"
@@ -58,7 +58,6 @@ _INITIAL = re.compile(r"[A-Z](?:[aeou]|h|s)?\.")
 _LEADING_INITIALS = re.compile(r"^((?:[A-Z](?:[aeou]|h|s)?\.)+)(.*)$")
 _NAME_CHARS = re.compile(r"^[^\W\d_]+(?:[.'’-][^\W\d_]*)*\.?$")
 _PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")
-_POSSESSIVE = re.compile(r"(?:'s|’s|s'|s’)$")
 _ID_DROP = re.compile(r"[\W_]+")
 _LONE_DOTS = re.compile(r"\s+\.+$")
 
@@ -248,7 +247,7 @@ def _is_chinese_given(tokens: list[str], *, allow_palladius: bool) -> bool:
 def _clean_text(text: str) -> str:
     cleaned = _PARENTHESES.sub(" ", text.replace("’", "'"))
     cleaned = " ".join(cleaned.split()).strip(" \"'“”«»,;:!?")
-    cleaned = _POSSESSIVE.sub("", cleaned).rstrip(" ,;:!?")
+    cleaned = POSSESSIVE_END.sub("", cleaned).rstrip(" ,;:!?")
     cleaned = _LONE_DOTS.sub("", cleaned)
     # A final dot belongs to an initial ("Yu.V.") or a suffix ("Jr."); after a word it is punctuation.
     if cleaned.endswith(".") and len(cleaned.split()[-1].split(".")[-2]) > 2:

