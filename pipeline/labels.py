@@ -36,6 +36,9 @@ AGREEMENT_TYPES: tuple[str, ...] = (
     "other",
 )
 
+#: The agreement type that makes its two cities sister cities.
+SISTER_CITY_AGREEMENT = "sister_city_agreement"
+
 #: Date roles (the ``role`` column of the dates table).
 DATE_ROLES: tuple[str, ...] = ("publication", "event")
 
@@ -64,6 +67,7 @@ ENTITY_PATTERN_FILES: tuple[str, ...] = (
     "persons.jsonl",
     "agreements.jsonl",
     "delegations.jsonl",
+    "date_entities.jsonl",
 )
 EVENT_TRIGGER_FILE = "event_triggers.jsonl"
 LABEL_MAP_FILE = "label_map.csv"

@@ -105,6 +105,24 @@ def forward_in_future(text: str, record: dict[str, Any], base: dt.date | None) -
     return record
 
 
+def _year_anchor(records: list[dict[str, Any]]) -> dt.date | None:
+    """With no publication date, a date without a year ("On 24 May") belongs to the year of
+    the last date before it that states one ("From 23 to 25 May 2016")."""
+    for record in reversed(records):
+        specific = record["granularity"] in ("day", "month")  # "founded in 1978" anchors nothing
+        if record["role"] == "event" and specific and _WRITTEN_YEAR.search(record["text"]) and record["end"]:
+            return dt.date.fromisoformat(record["end"])
+    return None
+
+
+def _in_year_of(span: Span, record: dict[str, Any], anchor: dt.date) -> dict[str, Any]:
+    """The record of a year-less date read in the anchor's year, when that parses."""
+    norm = normalize_date(f"{span.text} {anchor.year}", None)
+    if norm is None or norm.granularity != record["granularity"]:
+        return record
+    return {**record, "value": norm.value, "start": norm.start, "end": norm.end}
+
+
 class DateResolver(RulesComponent):
     """Sets ``Doc._.dates`` and drops DATE entities that are no calendar dates.
 
@@ -151,7 +169,10 @@ class DateResolver(RulesComponent):
                 continue
             if ent.text.lower() in self.not_dates:
                 continue
-            record = date_record(ent, base, "event") or _with_preposition(doc, ent, base)
+            anchor = base or _year_anchor(records)
+            record = date_record(ent, anchor, "event") or _with_preposition(doc, ent, anchor)
+            if base is None and anchor is not None and record is not None and not _WRITTEN_YEAR.search(ent.text):
+                record = _in_year_of(ent, record, anchor)
             if record is not None and self._is_future(ent):
                 record = forward_in_future(ent.text, record, base)
             if record is not None:

@@ -36,6 +36,8 @@ _SPACES = re.compile(r"\s+")
 _COMMA_GLUED = re.compile(r",(?=[^\s\d])")
 _EDGE_QUOTES = "\"'“”‘’«»"
 _TRAILING_PUNCT = " .,;:!?-–—"
+# Company-form abbreviations whose final dot is part of the name.
+_ABBREVIATION_END = re.compile(r"\b(?:Ltd|Co|Inc|Corp|Bhd|Pte|LLC|Ltda)\.$")
 _DOT_BEFORE_WORD = re.compile(r"\.(?=\w)")
 _NO_GLUED_NUMBER = re.compile(r"\bno(?=\d)")
 _SPLIT_SYMBOLS = re.compile(r"([&#/+])")
@@ -107,6 +109,23 @@ def _tables() -> _InstitutionTables:
     return _InstitutionTables(frozenset(drops), folds, tuple(keywords.values()), legal)
 
 
+def _strip_stray_quotes(text: str) -> str:
+    """Drop quotes at the edges unless they close a quoted part of the name
+    ('Special Economic Zone "Lipetsk"' keeps both of its quotes)."""
+    while len(text) > 1 and text[0] in _EDGE_QUOTES and text[-1] in _EDGE_QUOTES and not _balanced_inside(text[1:-1]):
+        text = text[1:-1].strip()  # a name quoted whole: '"Harbin School"'
+    while text and text[0] in _EDGE_QUOTES and not _balanced_inside(text[1:]):
+        text = text[1:].strip()
+    while text and text[-1] in _EDGE_QUOTES and not _balanced_inside(text[:-1]):
+        text = text[:-1].strip()
+    return text
+
+
+def _balanced_inside(text: str) -> bool:
+    """Whether the text holds an opening quote that the dropped edge quote would close."""
+    return sum(text.count(q) for q in "\"“”«»") % 2 == 1
+
+
 def clean_institution_name(name: str) -> str:
     """Trim a name for display: leading ``the``/``our``, a possessive end, edge punctuation.
 
@@ -119,8 +138,10 @@ def clean_institution_name(name: str) -> str:
     previous = None
     while text != previous:
         previous = text
-        text = text.strip().strip(_EDGE_QUOTES).strip()
-        text = POSSESSIVE_END.sub("", text).rstrip(_TRAILING_PUNCT)
+        text = _strip_stray_quotes(text.strip())
+        text = POSSESSIVE_END.sub("", text)
+        kept_dot = _ABBREVIATION_END.search(text)  # "Co., Ltd." keeps the dot of its abbreviation
+        text = text.rstrip(_TRAILING_PUNCT) + ("." if kept_dot else "")
         first, _, rest = text.partition(" ")
         if rest and first.casefold() in drops:
             text = rest
