@@ -55,7 +55,12 @@ FACTORY_OFFICIALS = "cnru_officials"
 FACTORY_EVENTS = "cnru_events"
 
 #: Labels of the event trigger patterns (patterns/event_triggers.jsonl); not entity labels.
-TRIGGER_LABELS: tuple[str, ...] = ("VISIT", "LEAD", "SIGN", "SISTER", "ESTABLISH", "FUTURE", "DEPART")
+TRIGGER_LABELS: tuple[str, ...] = (
+    "VISIT", "LEAD", "SIGN", "SISTER", "ESTABLISH", "FUTURE", "DEPART",
+    # A travelling group not called a delegation ("a group of 24 pupils", "Fifteen pupils and
+    # two teachers"), and "the group" referring back to one.
+    "GROUP", "GROUP_REF",
+)
 
 #: Span group that holds raw rule matches before they are merged into doc.ents.
 RULE_SPANS_KEY = "cnru_rules"

@@ -25,7 +25,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
-from spacy.util import registry
+from spacy.util import filter_spans, registry
 
 from pipeline.components.base import RulesComponent
 from pipeline.labels import (
@@ -37,6 +37,8 @@ from pipeline.normalize.names import normalize_person
 from pipeline.normalize.places import find_place, resolve_place
 from pipeline.rules import PATTERNS_DIR, read_csv_table, read_jsonl_patterns
 
+# Trigger labels of travelling groups (see SentenceView.groups).
+GROUP, GROUP_REF = "GROUP", "GROUP_REF"
 # How far (in tokens) a modal may stand before a signing verb and still make it a plan.
 FUTURE_WINDOW = 4
 # How far (in tokens) after an agreement phrase its "between X and Y" may stand.
@@ -68,9 +70,21 @@ class SentenceView:
     sent: Span
     ents: list[Span]
     triggers: dict[str, list[int]] = field(default_factory=dict)
+    #: Travelling groups not called delegations (GROUP), and "the group" (GROUP_REF).
+    groups: list[Span] = field(default_factory=list)
 
     def of(self, *labels: str) -> list[Span]:
         return [e for e in self.ents if e.label_ in labels]
+
+    def delegation_phrases(self, references: bool = True) -> list[Span]:
+        """DELEGATION entities, then groups that travel like one (not inside an entity)."""
+        phrases = self.of(DELEGATION)
+        for group in self.groups:
+            if group.label_ == GROUP_REF and not references:
+                continue
+            if not any(e.start < group.end and group.start < e.end for e in self.ents):
+                phrases.append(group)
+        return phrases
 
     def event_dates(self) -> list[Span]:
         """DATE entities other than the publication stamp."""
@@ -90,6 +104,13 @@ def parse_size(text: str, number_words: dict[str, int]) -> int | None:
         if word in number_words:
             return number_words[word]
     return None
+
+
+def parse_group_size(text: str, number_words: dict[str, int]) -> int | None:
+    """Size of a group: every number it counts ("Fifteen pupils and two teachers" -> 17)."""
+    numbers = [int(w) if w.isdigit() else number_words.get(w.lower()) for w in re.findall(r"[A-Za-z]+|\d+", text)]
+    counted = [n for n in numbers if n is not None]
+    return sum(counted) if counted else None
 
 
 def agreement_type(text: str, table: Sequence[dict[str, str]]) -> str:
@@ -126,9 +147,10 @@ def _date_offsets(span: Span | None) -> tuple[int | None, int | None]:
     return (span.start_char, span.end_char) if span is not None else (None, None)
 
 
-def find_delegation(view: SentenceView, number_words: dict[str, int]) -> dict[str, Any] | None:
-    """A delegation record from a sentence that names a delegation and a visit or a leader."""
-    delegations = view.of(DELEGATION)
+def find_delegation(view: SentenceView, number_words: dict[str, int], references: bool = True) -> dict[str, Any] | None:
+    """A delegation record from a sentence that names a delegation and a visit or a leader
+    ("the group" counts only as a reference to a delegation already found)."""
+    delegations = view.delegation_phrases(references)
     if not delegations or not (view.has("VISIT") or view.has("LEAD")):
         return None
     visits = view.triggers.get("VISIT") or view.triggers.get("LEAD", [])
@@ -146,7 +168,7 @@ def find_delegation(view: SentenceView, number_words: dict[str, int]) -> dict[st
             break
     size = None
     for span in delegations:
-        size = parse_size(span.text, number_words)
+        size = parse_size(span.text, number_words) if span.label_ != GROUP else parse_group_size(span.text, number_words)
         if size is not None:
             break
     origin = destination = None
@@ -158,6 +180,8 @@ def find_delegation(view: SentenceView, number_words: dict[str, int]) -> dict[st
     if origin is None and visitor is not None:
         if visitor.label_ == GPE:
             origin = visitor
+        else:
+            origin = _place_of_institution(view, visitor)
     visit_at = min(view.triggers.get("VISIT", [view.sent.start]))
     official_spans = [(o["evidence_start"], o["evidence_end"]) for o in doc._.officials or []]
     candidates = [
@@ -208,6 +232,17 @@ def find_delegation(view: SentenceView, number_words: dict[str, int]) -> dict[st
         "start_char": view.sent.start_char,
         "end_char": view.sent.end_char,
     }
+
+
+def _place_of_institution(view: SentenceView, institution: Span) -> Span | None:
+    """The place written right after an institution: "a hospital in Vladivostok", "a college
+    (Harbin)"; it locates the institution, it is not where the delegation went."""
+    doc = view.sent.doc
+    for gpe in view.of(GPE):
+        between = [t.lower_ for t in doc[institution.end:gpe.start]]
+        if between in (["in"], ["("], [",", "in"]) and _place_kind(gpe.text) != "country":
+            return gpe
+    return None
 
 
 def _delegation_of(view: SentenceView, delegations: list[Span]) -> Span | None:
@@ -279,7 +314,7 @@ def _complete_delegation(record: dict[str, Any], view: SentenceView, number_word
     "The 9-member delegation was in Russia from December 26 to 28"; "... left on May 18"."""
     doc = view.sent.doc
     if record["size"] is None:
-        for span in view.of(DELEGATION):
+        for span in view.delegation_phrases():
             record["size"] = parse_size(span.text, number_words)
             if record["size"] is not None:
                 break
@@ -997,17 +1032,22 @@ class EventExtractor(RulesComponent):
 
     def views(self, doc: Doc) -> list[SentenceView]:
         triggers: dict[int, dict[str, list[int]]] = {}
+        groups: dict[int, list[Span]] = {}
         sent_starts = [s.start for s in doc.sents]
         sents = list(doc.sents)
-        for match_id, start, _end in self.matcher(doc):
+        for match_id, start, end in self.matcher(doc):
             label = self.vocab.strings[match_id]
             index = _sentence_index(sent_starts, start)
-            triggers.setdefault(index, {}).setdefault(label, []).append(start)
+            if label in (GROUP, GROUP_REF):
+                groups.setdefault(index, []).append(Span(doc, start, end, label=label))
+            else:
+                triggers.setdefault(index, {}).setdefault(label, []).append(start)
         views = []
         ents = list(doc.ents)
         for index, sent in enumerate(sents):
             in_sent = [e for e in ents if e.start >= sent.start and e.end <= sent.end]
-            views.append(SentenceView(sent, in_sent, {k: sorted(set(v)) for k, v in triggers.get(index, {}).items()}))
+            views.append(SentenceView(sent, in_sent, {k: sorted(set(v)) for k, v in triggers.get(index, {}).items()},
+                                      filter_spans(groups.get(index, []))))
         return views
 
     def __call__(self, doc: Doc) -> Doc:
@@ -1016,13 +1056,13 @@ class EventExtractor(RulesComponent):
         visits: list[list[str]] = []
         ties: list[dict[str, Any]] = []
         for view in views:
-            found = find_delegation(view, self.number_words)
+            found = find_delegation(view, self.number_words, references=bool(delegations))
             if found is not None:
                 delegations.append(found)
             elif delegations and view.has("VISIT"):
                 visit_at = min(view.triggers["VISIT"])
                 visits.append([e.text for e in view.of(INSTITUTION) if e.start > visit_at])
-            if found is None and delegations and view.of(DELEGATION):
+            if found is None and delegations and view.delegation_phrases():
                 _complete_delegation(delegations[-1], view, self.number_words)
             ties.extend(find_sister_cities(view))
         merged = merge_delegations(delegations, visits)

@@ -27,14 +27,17 @@ the matched pairs only (correct / matched pairs, null gold values included).
   casefolded name when it is not parsed as a person). Attributes: title; organization
   (leading "the" dropped, then ``normalize_institution``); name_split (family_name and
   given_name both equal); country.
+- places (cities, regions, countries in every table) are compared by their place key: the
+  gazetteer's canonical name (``resolve_place``) when it knows the place, else the casefolded
+  text, so the table's normalised "Russia" equals the gold's as-written "Russian Federation".
 - institutions: same ``normalize_institution(name)`` (leading "the" dropped first).
   Attributes: type, city, country.
 - delegations: when both rows have a leader, same person key of ``leader_name``; otherwise
-  same (origin, destination), casefolded. Attributes: size, start, end, origin, destination.
+  same (origin, destination) place keys. Attributes: size, start, end, origin, destination.
 - agreements: same agreement_type and the party sets (each party through the institution
   key) share at least one party, or both are empty; larger party overlap is preferred.
   Attributes: parties (same set), signatories (same set of person keys), signed_date, place.
-- sister_cities: same unordered pair of casefolded cities. Attribute: since.
+- sister_cities: same unordered pair of city place keys. Attribute: since.
 - dates: same ``value`` (a multiset per article; a row without a value never matches).
   Attribute: role.
 """
@@ -75,15 +78,16 @@ RECORD_RULES: dict[str, str] = {
     " and given_name both equal), country",
     "institutions": "same normalize_institution(name) (leading 'the' dropped); attributes type,"
     " city, country",
-    "delegations": "same leader person key when both rows have a leader, else same casefolded"
-    " (origin, destination); attributes size, start, end, origin, destination",
+    "delegations": "same leader person key when both rows have a leader, else same"
+    " (origin, destination) place keys; attributes size, start, end, origin, destination",
     "agreements": "same agreement_type and party sets (institution keys) sharing at least one"
     " party or both empty; attributes parties, signatories, signed_date, place",
-    "sister_cities": "same unordered pair of casefolded cities; attribute since",
+    "sister_cities": "same unordered pair of city place keys; attribute since",
     "dates": "same value (multiset per article; no value never matches); attribute role",
     "general": "within one article; one-to-one, greedy preferring pairs that agree on more"
     " attributes; duplicated predicted rows are false positives; text casefolded and"
-    " whitespace-collapsed, null equals null; attribute accuracy over matched pairs",
+    " whitespace-collapsed, null equals null; places by place key (the gazetteer's canonical"
+    " name, else the text); attribute accuracy over matched pairs",
 }
 
 Row = Mapping[str, Any]
@@ -151,12 +155,24 @@ def default_institution_key(name: str) -> str | None:
     return fold(normalize_institution(drop_leading_the(name)))
 
 
+@functools.lru_cache(maxsize=65536)
+def default_place_key(name: str) -> str | None:
+    """The gazetteer's canonical name of a place, casefolded; else the casefolded text."""
+    if fold(name) is None:
+        return None
+    from pipeline.normalize.places import resolve_place  # noqa: PLC0415
+
+    place = resolve_place(name)
+    return fold(place.name) if place is not None else fold(name)
+
+
 @dataclass(frozen=True)
 class MatchKeys:
     """The name-normalising functions matching uses (injectable so tests control them)."""
 
     person: Callable[[str], str | None] = default_person_key
     institution: Callable[[str], str | None] = default_institution_key
+    place: Callable[[str], str | None] = default_place_key
 
     def person_of(self, name: Any) -> str | None:
         """Person key of a name value, None for a missing name."""
@@ -165,6 +181,10 @@ class MatchKeys:
     def institution_of(self, name: Any) -> str | None:
         """Institution key of a name value, None for a missing name."""
         return self.institution(str(name)) if fold(name) is not None else None
+
+    def place_of(self, name: Any) -> str | None:
+        """Place key of a place value, None for a missing place."""
+        return self.place(str(name)) if fold(name) is not None else None
 
 
 def _as_int(value: Any) -> int | None:
@@ -407,6 +427,11 @@ def _field(
     return lambda keys, row: convert(row.get(name))
 
 
+def _place(name: str) -> Callable[[MatchKeys, Row], Hashable]:
+    """Attribute getter: one place column through the place key."""
+    return lambda keys, row: keys.place_of(row.get(name))
+
+
 def _official_key(keys: MatchKeys, row: Row) -> Hashable:
     return keys.person_of(row.get("name"))
 
@@ -428,8 +453,8 @@ def _delegation_compatible(keys: MatchKeys, gold: Row, pred: Row) -> float | Non
     pred_leader = keys.person_of(pred.get("leader_name"))
     if gold_leader is not None and pred_leader is not None:
         return 0.0 if gold_leader == pred_leader else None
-    gold_route = fold(gold.get("origin")), fold(gold.get("destination"))
-    pred_route = fold(pred.get("origin")), fold(pred.get("destination"))
+    gold_route = keys.place_of(gold.get("origin")), keys.place_of(gold.get("destination"))
+    pred_route = keys.place_of(pred.get("origin")), keys.place_of(pred.get("destination"))
     return 0.0 if gold_route == pred_route else None
 
 
@@ -454,7 +479,7 @@ def _agreement_compatible(keys: MatchKeys, gold: Row, pred: Row) -> float | None
 
 
 def _city_pair(keys: MatchKeys, row: Row) -> Hashable:
-    city_a, city_b = fold(row.get("city_a")), fold(row.get("city_b"))
+    city_a, city_b = keys.place_of(row.get("city_a")), keys.place_of(row.get("city_b"))
     return frozenset((city_a, city_b)) if city_a and city_b else None
 
 
@@ -483,7 +508,7 @@ TABLE_RULES: dict[str, TableRule] = {
         _same(_institution_key),
         {
             "type": _field("type"),
-            "city": _field("city"),
+            "city": _place("city"),
             "country": _field("country", _code),
         },
     ),
@@ -495,8 +520,8 @@ TABLE_RULES: dict[str, TableRule] = {
             "size": _field("size", _as_int),
             "start": _field("start"),
             "end": _field("end"),
-            "origin": _field("origin"),
-            "destination": _field("destination"),
+            "origin": _place("origin"),
+            "destination": _place("destination"),
         },
     ),
     "agreements": TableRule(
@@ -507,7 +532,7 @@ TABLE_RULES: dict[str, TableRule] = {
             "parties": _parties,
             "signatories": _signatories,
             "signed_date": _field("signed_date"),
-            "place": _field("place"),
+            "place": _place("place"),
         },
     ),
     "sister_cities": TableRule(

@@ -139,6 +139,16 @@ DELEGATION_CASES = [
         "A business delegation from Irkutsk arrived in Dalian on 15 June 2017 for a three-day visit.",
         {"origin": "Irkutsk", "destination": "Dalian", "start": "2017-06-15"},
     ),
+    (
+        "On 4 March 2023, a five-member delegation from Amur Regional Hospital in Blagoveshchensk paid a visit "
+        "to Harbin Medical University.",
+        {"origin": "Blagoveshchensk", "destination": "Harbin", "size": 5, "start": "2023-03-04"},
+    ),
+    (
+        "Twelve pupils and two teachers of Harbin No. 9 Middle School returned from a week-long exchange trip "
+        "to Khabarovsk. The group, led by vice principal Li Na, stayed with host families.",
+        {"leader_name": "Li Na", "origin": "Harbin", "destination": "Khabarovsk", "size": 14},
+    ),
 ]
 
 
@@ -194,6 +204,19 @@ def test_events_agreement_sentences(extract_rows: Callable, text: str, expected:
     assert len(rows) == 1, (text, rows)
     got = {key: rows[0][key] for key in expected}
     assert got == expected, text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The two cities have kept in touch since 2012, when the first group of students from Hegang arrived in "
+        "Birobidzhan.",
+        "The group of companies reported higher sales after its chairman visited Moscow.",
+    ],
+)
+def test_events_groups_without_a_count_are_not_delegations(extract_rows: Callable, text: str) -> None:
+    assert extract_rows(text, published="2024-05-01")["delegations"] == [], text
 
 
 @pytest.mark.slow
