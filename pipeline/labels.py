@@ -57,6 +57,8 @@ FACTORY_EVENTS = "cnru_events"
 #: Labels of the event trigger patterns (patterns/event_triggers.jsonl); not entity labels.
 TRIGGER_LABELS: tuple[str, ...] = (
     "VISIT", "LEAD", "SIGN", "SISTER", "ESTABLISH", "FUTURE", "DEPART",
+    # An arrival dates the first day of a visit, not the whole visit.
+    "ARRIVE",
     # A travelling group not called a delegation ("a group of 24 pupils", "Fifteen pupils and
     # two teachers"), and "the group" referring back to one.
     "GROUP", "GROUP_REF",

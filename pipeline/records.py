@@ -7,6 +7,8 @@ pipeline.tables.SCHEMAS.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from typing import Any
 
 from spacy.tokens import Doc
@@ -198,6 +200,34 @@ def _date_bounds(doc: Doc, start_char: int | None) -> tuple[str | None, str | No
     return value, value, value
 
 
+def _visit_days(doc: Doc, record: dict[str, Any]) -> tuple[str | None, str | None]:
+    """First and last day of a visit (GUIDELINES 7.3): the dated days, the day they left, or
+    a stated length counted from the day they came or back from the day they left; a visit
+    dated only by its arrival has no known last day."""
+    _, start, end = _date_bounds(doc, record["date_start_char"])
+    one_day = start is not None and start == end and len(start) == len("YYYY-MM-DD")
+    days = record.get("duration_days")
+    if one_day and record.get("date_role") == "departure":
+        start = _shift(end, 1 - days) if days else None
+    elif one_day and days:
+        end = _shift(start, days - 1)
+    elif one_day and record.get("date_role") == "arrival":
+        end = None
+    if record.get("end_start_char") is not None:
+        # The day they left, when the article gives it ("left for Suifenhe on May 18").
+        _, _, departure = _date_bounds(doc, record["end_start_char"])
+        if departure is not None and (start is None or departure >= start):
+            end = departure
+    return start, end
+
+
+def _shift(day: str | None, days: int) -> str | None:
+    """An ISO day moved by a number of days."""
+    if day is None:
+        return None
+    return (dt.date.fromisoformat(day) + dt.timedelta(days=days)).isoformat()
+
+
 def delegation_rows(doc: Doc, article_id: str, officials: list[Row]) -> list[Row]:
     by_mention = {row["start_char"]: row for row in officials}
     rows = []
@@ -212,12 +242,7 @@ def delegation_rows(doc: Doc, article_id: str, officials: list[Row]) -> list[Row
             if place is not None:
                 origin, origin_country = place.name, place.country
         destination, destination_country = _resolved(record["destination"])
-        _, start, end = _date_bounds(doc, record["date_start_char"])
-        if record.get("end_start_char") is not None:
-            # The day they left, when the article gives it ("left for Suifenhe on May 18").
-            _, _, departure = _date_bounds(doc, record["end_start_char"])
-            if departure is not None and (start is None or departure >= start):
-                end = departure
+        start, end = _visit_days(doc, record)
         rows.append({
             "article_id": article_id,
             "leader_name": leader.display if leader else None,

@@ -147,6 +147,46 @@ def _date_offsets(span: Span | None) -> tuple[int | None, int | None]:
     return (span.start_char, span.end_char) if span is not None else (None, None)
 
 
+def find_official_visit(view: SentenceView, number_words: dict[str, int]) -> dict[str, Any] | None:
+    """A visit by an official with no delegation named ("Mayor of Vladivostok X wrapped up a
+    four-day visit to Dalian"): a cross-border trip of a titled person whose organisation
+    places them at home, to a place in the other country."""
+    visits = view.triggers.get("VISIT", [])
+    if not visits or view.delegation_phrases() or all(_is_planned(view, i) for i in visits):
+        return None
+    doc, visit_at = view.sent.doc, visits[0]
+    visitor = next((p for p in reversed(view.of(PERSON)) if p.end <= visit_at), None)
+    home = _leader_home(doc, visitor) if visitor is not None else None
+    if visitor is None or home is None or visit_at - visitor.end > OFFICIAL_VISIT_WINDOW:
+        return None
+    towards = [
+        g for g in view.of(GPE)
+        if g.start > visit_at and doc[g.start - 1].lower_ in _DESTINATION_WORDS and _place_kind(g.text) != "country"
+    ]
+    visited = [e.text for e in view.of(INSTITUTION) if e.start > visit_at]
+    destination = towards[0].text if towards else None
+    if destination is None:
+        destination = next((p.name for p in map(find_place, visited) if p is not None and p.kind == "city"), None)
+    if destination is None or _same_country(home, destination):
+        return None
+    dates = view.event_dates()
+    date = dates[0] if dates else None
+    return {
+        "leader": visitor.text, "leader_start": visitor.start_char, "leader_end": visitor.end_char,
+        "origin": home, "destination": destination, "size": None,
+        "date_start_char": _date_offsets(date)[0], "date_end_char": _date_offsets(date)[1],
+        "institutions_visited": visited, "end_start_char": None, "end_end_char": None,
+        "date_role": _date_role(view), "duration_days": _duration_days(view, number_words),
+        "visitor_institution": _leader_org(doc, visitor),
+        "start_char": view.sent.start_char, "end_char": view.sent.end_char,
+    }
+
+
+# How far (in tokens) the visiting official may stand before the visit word ("Rector of NSU
+# Mikhail Fedoruk paid a visit", "Mayor X wrapped up a four-day visit").
+OFFICIAL_VISIT_WINDOW = 6
+
+
 def find_delegation(view: SentenceView, number_words: dict[str, int], references: bool = True) -> dict[str, Any] | None:
     """A delegation record from a sentence that names a delegation and a visit or a leader
     ("the group" counts only as a reference to a delegation already found)."""
@@ -175,7 +215,7 @@ def find_delegation(view: SentenceView, number_words: dict[str, int], references
     doc = view.sent.doc
     for gpe in gpes:
         if origin is None and "from" in [t.lower_ for t in doc[max(gpe.start - 2, 0):gpe.start]]:
-            origin = gpe
+            origin = _possessed_place(view, gpe)
     visitor = _delegation_of(view, delegations)
     if origin is None and visitor is not None:
         if visitor.label_ == GPE:
@@ -208,6 +248,10 @@ def find_delegation(view: SentenceView, number_words: dict[str, int], references
         if home is not None and (origin is None or _same_country(home, origin.text)):
             origin_text = home
     date = dates[0] if dates else None
+    if view.has("ARRIVE"):
+        # "... signed on Friday by X, who heads a delegation that arrived on Wednesday"
+        arrived_at = view.triggers["ARRIVE"][0]
+        date = next((d for d in dates if d.start > arrived_at), date)
     visited = [e.text for e in view.of(INSTITUTION) if e.start > visit_at]
     destination_text = destination.text if destination is not None else None
     if destination_text is None:
@@ -228,10 +272,67 @@ def find_delegation(view: SentenceView, number_words: dict[str, int], references
         "institutions_visited": visited,
         "end_start_char": None,
         "end_end_char": None,
+        # How the sentence dates the visit: "arrived on June 10" dates its first day only,
+        # "wrapped up a visit on Friday" its last; "a three-day visit" gives its length.
+        "date_role": _date_role(view),
+        "duration_days": _duration_days(view, number_words),
         "visitor_institution": visitor.text if visitor is not None and visitor.label_ == INSTITUTION else _leader_org(doc, leader),
         "start_char": view.sent.start_char,
         "end_char": view.sent.end_char,
     }
+
+
+def _possessed_place(view: SentenceView, place: Span) -> Span:
+    """The place a country or region owns in "China's Jilin Province": the narrower one."""
+    doc = view.sent.doc
+    if place.end + 1 < len(doc) and doc[place.end].lower_ in ("'s", "’s"):
+        owned = next((g for g in view.of(GPE) if g.start == place.end + 1), None)
+        if owned is not None:
+            return owned
+    return place
+
+
+def _date_role(view: SentenceView) -> str:
+    """"arrival" (the date is the first day), "departure" (the last day) or "visit"."""
+    if view.has("ARRIVE"):
+        return "arrival"
+    if view.has("DEPART"):
+        return "departure"
+    return "visit"
+
+
+def _duration_days(view: SentenceView, number_words: dict[str, int]) -> int | None:
+    """Length of the visit in days, when the sentence gives it ("a three-day visit")."""
+    match = _DURATION.search(view.sent.text)
+    if match is None:
+        return None
+    word = match.group(1).lower()
+    days = int(word) if word.isdigit() else number_words.get(word)
+    return days if days and days <= MAX_VISIT_DAYS else None
+
+
+# "a three-day visit", "a 4-day trip", "the two-day visit".
+_DURATION = re.compile(r"\b([A-Za-z]+|\d+)[- ]day\b(?=\s+(?:\w+\s+){0,2}(?:visit|trip|tour|stay|mission)\b)", re.I)
+# Longer "visits" are study stays or programmes, not delegation days.
+MAX_VISIT_DAYS = 14
+
+
+def _refers_to_visit(view: SentenceView, record: dict[str, Any]) -> bool:
+    """Whether a later sentence speaks of the delegation: names it, calls its members "the
+    guests", names its leader, or speaks of "the visit"."""
+    if view.delegation_phrases():
+        return True
+    words = [t.lower_ for t in view.sent]
+    if _GUEST_WORDS & set(words):
+        return True
+    leader = (record.get("leader") or "").split()
+    if leader and any(t.text == leader[-1] or t.text == leader[0] for t in view.sent if t.ent_type_ == PERSON):
+        return True
+    # "the visit", "the two-day visit" (the hyphen is a token of its own)
+    return any(w in ("visit", "trip", "stay") and "the" in words[max(i - 4, 0):i] for i, w in enumerate(words))
+
+
+_GUEST_WORDS = frozenset({"guests", "visitors"})
 
 
 def _place_of_institution(view: SentenceView, institution: Span) -> Span | None:
@@ -311,8 +412,14 @@ def _side_institution(doc: Doc, city: str, kind: str | None) -> str | None:
 
 def _complete_delegation(record: dict[str, Any], view: SentenceView, number_words: dict[str, int]) -> None:
     """Later sentences about the delegation add its size, its stay and its departure:
-    "The 9-member delegation was in Russia from December 26 to 28"; "... left on May 18"."""
+    "The 9-member delegation was in Russia from December 26 to 28"; "... left on May 18";
+    "The two-day visit ..."; "The delegation will stay in Kostroma until 12 July"."""
     doc = view.sent.doc
+    if record.get("duration_days") is None:
+        record["duration_days"] = _duration_days(view, number_words)
+    for date in view.event_dates():
+        if date.start > 0 and doc[date.start - 1].lower_ in ("until", "till") and record.get("end_start_char") is None:
+            record["end_start_char"], record["end_end_char"] = date.start_char, date.end_char
     if record["size"] is None:
         for span in view.delegation_phrases():
             record["size"] = parse_size(span.text, number_words)
@@ -323,7 +430,10 @@ def _complete_delegation(record: dict[str, Any], view: SentenceView, number_word
         if record["date_start_char"] is not None else None
     for date in dates:
         value = _date_value(doc, date) or ""
-        if "/" in value and "/" not in (current or "") and not _is_planned_sentence(view):
+        # Only days the text writes out ("from December 26 to 28") date the stay; "last week"
+        # or "for 2020-2024" do not.
+        days = "/" in value and len(value) == len("YYYY-MM-DD/YYYY-MM-DD") and any(c.isdigit() for c in date.text)
+        if days and "/" not in (current or "") and not _is_planned_sentence(view) and view.delegation_phrases():
             record["date_start_char"], record["date_end_char"] = date.start_char, date.end_char
             return
     if view.has("DEPART") and dates and record.get("end_start_char") is None:
@@ -1062,9 +1172,12 @@ class EventExtractor(RulesComponent):
             elif delegations and view.has("VISIT"):
                 visit_at = min(view.triggers["VISIT"])
                 visits.append([e.text for e in view.of(INSTITUTION) if e.start > visit_at])
-            if found is None and delegations and view.delegation_phrases():
+            if found is None and delegations and _refers_to_visit(view, delegations[-1]):
                 _complete_delegation(delegations[-1], view, self.number_words)
             ties.extend(find_sister_cities(view))
+        if not delegations:
+            # No delegation named: an official's own trip is the visit the article reports.
+            delegations = [v for v in (find_official_visit(view, self.number_words) for view in views) if v][:1]
         merged = merge_delegations(delegations, visits)
         # Agreements read the whole visit (who came, what they visited) as their context.
         context = merged[0] if merged else {}

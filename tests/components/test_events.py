@@ -145,6 +145,28 @@ DELEGATION_CASES = [
         {"origin": "Blagoveshchensk", "destination": "Harbin", "size": 5, "start": "2023-03-04"},
     ),
     (
+        "A delegation from northeast China's Jilin Province wrapped up a three-day visit to Moscow on Friday.",
+        {"origin": "Jilin Province", "destination": "Moscow", "start": "2024-01-03", "end": "2024-01-05"},
+    ),
+    (
+        "On 8 January, a 12-member delegation from Jixi headed by Mayor Zhao Ming arrived in Ussuriysk.",
+        {"leader_name": "Zhao Ming", "start": "2024-01-08", "end": None},
+    ),
+    (
+        "On 8 January, a delegation from Jixi arrived in Ussuriysk for a four-day visit.",
+        {"origin": "Jixi", "start": "2024-01-08", "end": "2024-01-11"},
+    ),
+    (
+        "On 8 January, a delegation from Jixi arrived in Ussuriysk. The delegation will stay in Ussuriysk "
+        "until 10 January.",
+        {"start": "2024-01-08", "end": "2024-01-10"},
+    ),
+    (
+        "Mayor of Vladivostok Oleg Petrov wrapped up a four-day visit to Dalian on Friday.",
+        {"leader_name": "Oleg Petrov", "origin": "Vladivostok", "destination": "Dalian",
+         "start": "2024-01-02", "end": "2024-01-05"},
+    ),
+    (
         "Twelve pupils and two teachers of Harbin No. 9 Middle School returned from a week-long exchange trip "
         "to Khabarovsk. The group, led by vice principal Li Na, stayed with host families.",
         {"leader_name": "Li Na", "origin": "Harbin", "destination": "Khabarovsk", "size": 14},
@@ -213,9 +235,11 @@ def test_events_agreement_sentences(extract_rows: Callable, text: str, expected:
         "The two cities have kept in touch since 2012, when the first group of students from Hegang arrived in "
         "Birobidzhan.",
         "The group of companies reported higher sales after its chairman visited Moscow.",
+        # An official's trip inside one country is no cross-border visit.
+        "Mayor of Harbin Zhang Qingwei paid a visit to Dalian on Tuesday.",
     ],
 )
-def test_events_groups_without_a_count_are_not_delegations(extract_rows: Callable, text: str) -> None:
+def test_events_sentences_without_a_reported_visit(extract_rows: Callable, text: str) -> None:
     assert extract_rows(text, published="2024-05-01")["delegations"] == [], text
 
 
