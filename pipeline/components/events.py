@@ -39,6 +39,9 @@ from pipeline.rules import PATTERNS_DIR, read_csv_table, read_jsonl_patterns
 
 # Trigger labels of travelling groups (see SentenceView.groups).
 GROUP, GROUP_REF = "GROUP", "GROUP_REF"
+# How far (in tokens) after a group its journey's verb may stand ("Fifteen pupils and two
+# teachers of Dalian No. 24 Middle School returned last week from a ten-day exchange trip").
+GROUP_VERB_WINDOW = 16
 # How far (in tokens) a modal may stand before a signing verb and still make it a plan.
 FUTURE_WINDOW = 4
 # How far (in tokens) after an agreement phrase its "between X and Y" may stand.
@@ -77,10 +80,15 @@ class SentenceView:
         return [e for e in self.ents if e.label_ in labels]
 
     def delegation_phrases(self, references: bool = True) -> list[Span]:
-        """DELEGATION entities, then groups that travel like one (not inside an entity)."""
+        """DELEGATION entities, then groups that travel like one (not inside an entity): a
+        group counts as the subject of a journey ("Ten teachers from Shenyang arrived"), not
+        as a number in passing ("the college has 300 students of Russian")."""
         phrases = self.of(DELEGATION)
+        moves = [i for label in ("VISIT", "LEAD") for i in self.triggers.get(label, [])]
         for group in self.groups:
             if group.label_ == GROUP_REF and not references:
+                continue
+            if group.label_ == GROUP and not any(0 < i - group.end <= GROUP_VERB_WINDOW for i in moves):
                 continue
             if not any(e.start < group.end and group.start < e.end for e in self.ents):
                 phrases.append(group)
@@ -571,7 +579,7 @@ def _clause_agreements(clause: SigningClause, previous_date: Span | None, contex
         parties, party_rank = _agreement_parties(clause, phrase, context)
         if party_rank == _PARTY_NONE or (party_rank == _PARTY_BOTH_SIDES and not _names_places(clause.text)):
             parties, party_rank = _parties_from_signers(doc, signers, parties, party_rank, context)
-        kind = agreement_type(phrase.text, type_table)
+        kind = agreement_type(_named_with_topic(phrase), type_table)
         if party_rank >= _PARTY_SIDES and kind == SISTER_CITY_AGREEMENT:
             # Twinning binds two cities: the two the sentence names, when it names two.
             cities = _cities_of_two_countries(view)
@@ -587,6 +595,24 @@ def _clause_agreements(clause: SigningClause, previous_date: Span | None, contex
         })
         records.append(record)
     return records
+
+
+def _named_with_topic(phrase: Span) -> str:
+    """The phrase with the topic that follows it, which can name its kind ("agreement on the
+    establishment of sister-city relations"), up to punctuation, a verb or "between"."""
+    doc = phrase.doc
+    end = phrase.end
+    if end < len(doc) and doc[end].lower_ in ("on", "of"):
+        while end < min(phrase.end + TOPIC_WINDOW, phrase.sent.end):
+            token = doc[end]
+            if token.is_punct or token.pos_ in ("VERB", "AUX") or token.lower_ in ("between", "with", "by"):
+                break
+            end += 1
+    return doc[phrase.start:end].text
+
+
+# How many words after an agreement phrase its topic may run.
+TOPIC_WINDOW = 8
 
 
 def _is_reference(phrase: Span) -> bool:
@@ -652,7 +678,10 @@ def _anaphoric_signing(view: SentenceView, context: dict[str, Any]) -> dict[str,
     for sign_at in view.triggers.get("SIGN", []):
         passive = doc[sign_at - 1].lower_ in ("was", "were", "been", "is")
         subject = {t.lower_ for t in doc[view.sent.start:sign_at]}
-        if _is_planned(view, sign_at) or not passive or not subject & _ANAPHORS:
+        # "X and Y signed the document"
+        obj = {t.lower_ for t in doc[sign_at + 1:min(sign_at + 3, view.sent.end)]}
+        refers = (passive and subject & _ANAPHORS) or (not passive and obj & _ANAPHORS)
+        if _is_planned(view, sign_at) or not refers:
             continue
         clause = SigningClause(view, sign_at, [], view.sent.start, view.sent.end)
         signers = _signers(clause)
@@ -880,6 +909,11 @@ def _between_parties(clause: SigningClause, phrase: Span, named: list[Span]) -> 
         if token.lower_ == "between":
             between.append(token.i)
             break
+    if not between:
+        # "an agreement ... was signed between X and Y"
+        after_verb = doc[clause.sign_at + 1:min(clause.sign_at + 3, clause.end)]
+        between = [t.i for t in after_verb if t.lower_ == "between"][:1]
+        tail_end = clause.end
     if not between:
         return []
     after = _coordinated(doc, [e for e in named if e.start > between[0] and e.end <= tail_end])

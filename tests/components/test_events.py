@@ -211,6 +211,17 @@ AGREEMENT_CASES = [
         {"agreement_type": "other", "parties": ["Sibtekhmash JSC", "Dalian Haiyun Equipment Co., Ltd."]},
     ),
     (
+        "An agreement on the establishment of sister-city relations between Suifenhe and Pogranichny was "
+        "signed on 5 March 2024.",
+        {"agreement_type": "sister_city_agreement", "parties": ["Suifenhe", "Pogranichny"], "signed_date": "2024-03-05"},
+    ),
+    (
+        "An agreement on academic exchanges was signed between Tomsk Polytechnic University and Harbin "
+        "Engineering University. Rector Dmitry Sednev and President Yao Yu signed the document.",
+        {"parties": ["Tomsk Polytechnic University", "Harbin Engineering University"],
+         "signatories": ["Dmitry Sednev", "Yao Yu"]},
+    ),
+    (
         "Following the talks, Deputy Governor of Amur Oblast Sergei Orlov and Vice Governor of Heilongjiang "
         "Province Li Wei signed an action plan between the two regions on 2 April 2024.",
         {"agreement_type": "action_plan", "parties": ["Amur Oblast", "Heilongjiang Province"],
