@@ -142,6 +142,9 @@ def test_entity_merger_merge_candidates(model: list[Candidate], rules: list[Cand
         # a closed bracket stays
         ("Republic of Sakha (Yakutia)", "Republic of Sakha (Yakutia)", I, "Republic of Sakha (Yakutia)"),
         ("Sakhalin Centre Dr.", "Sakhalin Centre Dr.", I, "Sakhalin Centre"),
+        # a day glued to a name by the model is no part of it
+        ("with Far Eastern Federal University on Monday", "Far Eastern Federal University on Monday", I,
+         "Far Eastern Federal University"),
     ],
 )
 def test_entity_merger_trim_span(text: str, phrase: str, label: str, expected: str) -> None:
