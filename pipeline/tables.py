@@ -92,7 +92,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("destination_country", _str, True, "ISO 3166-1 alpha-2 of the destination"),
         ("size", _int, True, "number of members"),
         ("start", _str, True, "first day of the visit (ISO, text precision)"),
-        ("end", _str, True, "last day of the visit (ISO, text precision)"),
+        ("end", _str, True, "last day of the visit (ISO, text precision); null when only its arrival is dated"),
         ("institutions_visited", _strings, False, "institutions the delegation visited"),
         ("start_char", _int, False, "start of the evidence sentence"),
         ("end_char", _int, False, "end of the evidence sentence"),
