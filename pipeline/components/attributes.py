@@ -7,7 +7,7 @@ pattern that reads only a token's tag, lowercase form, dependency label and whet
 whitespace gives the same answer for every token with the same values of those, so
 ``LookupAttributeRuler`` asks the Matcher once per combination and looks the answer up
 after that; the few other patterns ("gon na", "ai n't") still go through a Matcher of their
-own. Rules apply in pattern order as in the stock component (later ones win), and the
+own (``PrefilteredMatcher``: most of them only where their words occur). Rules apply in pattern order as in the stock component (later ones win), and the
 patterns and ``to_disk`` are the stock component's. Patterns that set anything but plain
 token fields make it run the stock code instead, so the result is the same either way.
 
@@ -17,7 +17,7 @@ patterns say; no ``._`` attributes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -33,6 +33,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import registry
 from spacy.vocab import Vocab
 
+from pipeline.components.prefilter import PrefilteredMatcher
 from pipeline.labels import FACTORY_ATTRIBUTES
 
 #: The token attributes a one-token pattern may read to be looked up, in key order.
@@ -78,7 +79,7 @@ class Plan:
 
     keyed: Matcher
     words: numpy.ndarray
-    others: Matcher | None
+    others: PrefilteredMatcher | None
 
 
 class LookupAttributeRuler(AttributeRuler):
@@ -117,16 +118,15 @@ class LookupAttributeRuler(AttributeRuler):
             if _OTHER_WORD in words:
                 return None
             others = [i for i in range(len(patterns)) if i not in set(keyed)]
-            self._plan = Plan(self._matcher_of(patterns, keyed), numpy.array(sorted(words), dtype=numpy.uint64),
-                              self._matcher_of(patterns, others) if others else None)
+            keyed_matcher = Matcher(self.vocab, validate=self.validate)
+            other_matcher = PrefilteredMatcher(self.vocab, validate=self.validate) if others else None
+            # Under the stock component's match keys, the rule numbers.
+            for rule in keyed:
+                keyed_matcher.add(str(rule), patterns[rule]["patterns"])
+            for rule in others:
+                other_matcher.add(str(rule), patterns[rule]["patterns"])
+            self._plan = Plan(keyed_matcher, numpy.array(sorted(words), dtype=numpy.uint64), other_matcher)
         return self._plan
-
-    def _matcher_of(self, patterns: Sequence[dict[str, Any]], rules: Sequence[int]) -> Matcher:
-        """A Matcher of some of the rules, under the stock component's match ids (the rule numbers)."""
-        matcher = Matcher(self.vocab, validate=self.validate)
-        for rule in rules:
-            matcher.add(self.vocab.strings.add(str(rule)), patterns[rule]["patterns"])
-        return matcher
 
     def __call__(self, doc: Doc) -> Doc:
         plan = self.plan()

@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from spacy.language import Language
-from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 from spacy.util import registry
 
 from pipeline.components.base import RulesComponent
+from pipeline.components.prefilter import PrefilteredMatcher
 from pipeline.labels import (
     AGREEMENT, DATE, DELEGATION, EVENT_TRIGGER_FILE, FACTORY_EVENTS, GPE, INSTITUTION, PERSON,
     TRIGGER_LABELS,
@@ -560,9 +560,10 @@ class EventExtractor(RulesComponent):
         self._apply_rules()
 
     def _apply_rules(self) -> None:
-        self.matcher = Matcher(self.vocab, validate=True)
+        # Trigger words only where they occur: the same matches as a Matcher, in less time.
+        self.matcher = PrefilteredMatcher(self.vocab, validate=True)
         for pattern in self.rules["triggers"]:
-            self.matcher.add(pattern["label"], [pattern["pattern"]])
+            self.matcher.add(pattern["label"], [pattern["pattern"]], group=pattern["label"])
         self.number_words = {row["word"]: int(row["value"]) for row in self.rules["number_words"]}
 
     def initialize(self, get_examples: Callable | None = None, *, nlp: Language | None = None,

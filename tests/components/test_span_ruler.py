@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import pytest
 import spacy
-from spacy.attrs import LOWER, ORTH
 from spacy.language import Language
 from spacy.pipeline import SpanRuler
-from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
-from pipeline.components.span_ruler import PrefilteredSpanRuler, required_words
+from pipeline.components.span_ruler import PrefilteredSpanRuler
 from pipeline.labels import FACTORY_SPAN_RULER
 from pipeline.nlp import BASE_MODEL
 from pipeline.rules import entity_patterns
@@ -23,27 +21,6 @@ TEXTS = [
     "",
     "   ",
 ]
-
-
-def _ids(word: str) -> frozenset[int]:
-    return frozenset({get_string_id(word)})
-
-
-@pytest.mark.parametrize(
-    ("pattern", "expected"),
-    [
-        ([{"LOWER": "consul"}, {"ORTH": "-", "OP": "?"}, {"LOWER": "general"}],
-         ((LOWER, _ids("consul")), (LOWER, _ids("general")))),
-        ([{"LOWER": {"IN": ["mayor", "rector"]}, "OP": "+"}], ((LOWER, frozenset(map(get_string_id, ["mayor", "rector"]))),)),
-        ([{"TEXT": "MoU"}, {"LOWER": {"NOT_IN": ["of"]}}], ((ORTH, _ids("MoU")),)),
-        ([{"LOWER": {"IN": ["deputy"]}, "OP": "*"}, {"IS_TITLE": True}], ()),
-        ([{"TEXT": {"REGEX": "^[A-Z]$"}}, {"LOWER": {"IN": ["no", "no."], "REGEX": "."}}],
-         ((LOWER, frozenset(map(get_string_id, ["no", "no."]))),)),
-        ([{"LOWER": {"FUZZY": "rector"}}], ()),
-    ],
-)
-def test_span_ruler_required_words(pattern: list[dict], expected: tuple) -> None:
-    assert required_words(pattern) == expected
 
 
 def _rulers(patterns: list[dict], nlp: Language | None = None) -> tuple[SpanRuler, PrefilteredSpanRuler]:
@@ -81,7 +58,8 @@ def test_span_ruler_factory_makes_the_prefiltered_ruler() -> None:
 def test_span_ruler_skips_patterns_without_their_words() -> None:
     _, ours = _rulers(entity_patterns())
     doc = ours.nlp.make_doc("The rector of Harbin Normal University met the guests.")
-    possible = {ours.token_patterns()[i].key for indices in ours.possible_patterns(doc).values() for i in indices}
+    matcher = ours.prefiltered()
+    possible = {matcher.patterns[i].key for indices in matcher.possible_patterns(doc).values() for i in indices}
     assert repr(("TITLE", "title_ambassador_extraordinary")) not in possible
     assert repr(("TITLE", "title_core")) in possible
 
