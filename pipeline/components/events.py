@@ -560,10 +560,11 @@ class EventExtractor(RulesComponent):
         self._apply_rules()
 
     def _apply_rules(self) -> None:
-        # Trigger words only where they occur: the same matches as a Matcher, in less time.
+        # Trigger patterns only where their words occur: the same matches as a Matcher, in less
+        # time. One group: they are few, and a Matcher call per label costs more than it saves.
         self.matcher = PrefilteredMatcher(self.vocab, validate=True)
         for pattern in self.rules["triggers"]:
-            self.matcher.add(pattern["label"], [pattern["pattern"]], group=pattern["label"])
+            self.matcher.add(pattern["label"], [pattern["pattern"]])
         self.number_words = {row["word"]: int(row["value"]) for row in self.rules["number_words"]}
 
     def initialize(self, get_examples: Callable | None = None, *, nlp: Language | None = None,

@@ -5,11 +5,12 @@ patterns, whether their words occur in the doc or not: a title pattern for "amba
 extraordinary and plenipotentiary" costs as much in an article without "ambassador" as in
 one with it. A token a pattern must match (no operator, or "+") whose LOWER or ORTH/TEXT
 must be one of some words is a requirement: a doc with none of those words cannot match the
-pattern. ``PrefilteredMatcher`` holds the patterns in groups (a group's patterns usually
-share predicates, which a Matcher evaluates once per token) and runs, per doc and group, a
+pattern. ``PrefilteredMatcher`` holds the patterns in groups and runs, per doc and group, a
 Matcher of the patterns the doc can match: the matches are those of one Matcher of all the
 patterns. Such Matchers are built on first need and kept, since per group the sets of
-possible patterns recur from doc to doc.
+possible patterns recur from doc to doc. Groups trade two costs: a Matcher call walks the
+whole doc, but fewer, smaller groups mean fewer sets to build and keep (patterns of one
+label share predicates, which a Matcher evaluates once per token, so they group well).
 """
 
 from __future__ import annotations
