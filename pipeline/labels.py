@@ -47,6 +47,8 @@ GRANULARITIES: tuple[str, ...] = ("day", "month", "year")
 
 # Registered factory names. Namespaced so they never clash with spaCy's own.
 FACTORY_LINE_BREAKS = "cnru_line_breaks"
+FACTORY_ATTRIBUTES = "cnru_attribute_ruler"
+FACTORY_SPAN_RULER = "cnru_span_ruler"
 FACTORY_LABEL_MAP = "cnru_label_map"
 FACTORY_ENTITY_FIXER = "cnru_entity_fixer"
 FACTORY_GAZETTEER = "cnru_gazetteer"

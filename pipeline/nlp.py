@@ -8,6 +8,9 @@ import spacy
 from spacy.language import Language
 from spacy.util import load_config, load_model_from_config
 
+# Their factories, for installs that predate their entry points:
+import pipeline.components.attributes  # noqa: F401
+import pipeline.components.span_ruler  # noqa: F401
 import pipeline.extensions  # noqa: F401  (registers the Doc._ attributes)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

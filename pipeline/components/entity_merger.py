@@ -136,9 +136,22 @@ class Candidate:
 def longest_first(spans: Iterable[Candidate]) -> list[Candidate]:
     """Greedy non-overlapping selection, longest first, earliest first on ties."""
     chosen: list[Candidate] = []
+    # Two spans with tokens overlap when they share one: the tokens taken so far answer that
+    # without comparing each span with every span chosen. Spans without tokens (never made
+    # by the steps here) keep the pairwise test.
+    taken: set[int] = set()
+    empty: list[Candidate] = []
     for span in sorted(spans, key=lambda s: (-len(s), s.start)):
-        if not any(span.overlaps(other) for other in chosen):
-            chosen.append(span)
+        if span.start < span.end:
+            tokens = range(span.start, span.end)
+            if any(i in taken for i in tokens) or any(span.overlaps(other) for other in empty):
+                continue
+            taken.update(tokens)
+        elif any(span.overlaps(other) for other in chosen):
+            continue
+        else:
+            empty.append(span)
+        chosen.append(span)
     return sorted(chosen)
 
 

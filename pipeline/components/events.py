@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from spacy.language import Language
-from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans, registry
 
 from pipeline.components.base import RulesComponent
+from pipeline.components.prefilter import PrefilteredMatcher
 from pipeline.labels import (
     AGREEMENT, DATE, DELEGATION, EVENT_TRIGGER_FILE, FACTORY_EVENTS, GPE, INSTITUTION, PERSON,
     SISTER_CITY_AGREEMENT, TRIGGER_LABELS,
@@ -1164,7 +1164,9 @@ class EventExtractor(RulesComponent):
         self._apply_rules()
 
     def _apply_rules(self) -> None:
-        self.matcher = Matcher(self.vocab, validate=True)
+        # Trigger patterns only where their words occur: the same matches as a Matcher, in less
+        # time. One group: they are few, and a Matcher call per label costs more than it saves.
+        self.matcher = PrefilteredMatcher(self.vocab, validate=True)
         for pattern in self.rules["triggers"]:
             self.matcher.add(pattern["label"], [pattern["pattern"]])
         self.number_words = {row["word"]: int(row["value"]) for row in self.rules["number_words"]}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -99,6 +100,20 @@ def test_entity_merger_candidate_overlap_and_containment() -> None:
 )
 def test_entity_merger_longest_first(spans: list[Candidate], expected: list[Candidate]) -> None:
     assert longest_first(spans) == expected
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_entity_merger_longest_first_same_as_pairwise_overlaps(seed: int) -> None:
+    """The selection by tokens taken picks what testing every pair of spans picks (empty spans too)."""
+    rng = random.Random(seed)
+    for _ in range(200):
+        spans = [Candidate(start, start + rng.choice((0, 1, 2, 3, 5)), rng.choice((PERSON, GPE)))
+                 for start in (rng.randint(0, 12) for _ in range(rng.randint(0, 10)))]
+        chosen: list[Candidate] = []
+        for span in sorted(spans, key=lambda s: (-len(s), s.start)):
+            if not any(span.overlaps(other) for other in chosen):
+                chosen.append(span)
+        assert longest_first(spans) == sorted(chosen), spans
 
 
 @pytest.mark.parametrize(
