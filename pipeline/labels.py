@@ -64,6 +64,9 @@ TRIGGER_LABELS: tuple[str, ...] = (
     # A travelling group not called a delegation ("a group of 24 pupils", "Fifteen pupils and
     # two teachers"), and "the group" referring back to one.
     "GROUP", "GROUP_REF",
+    # A delegation's size written after it ("a delegation of more than 40 people", "The
+    # delegation, consisting of 15 people").
+    "SIZE",
 )
 
 #: Span group that holds raw rule matches before they are merged into doc.ents.

@@ -38,7 +38,10 @@ from pipeline.normalize.places import find_place, resolve_place
 from pipeline.rules import PATTERNS_DIR, read_csv_table, read_jsonl_patterns
 
 # Trigger labels of travelling groups (see SentenceView.groups).
-GROUP, GROUP_REF = "GROUP", "GROUP_REF"
+GROUP, GROUP_REF, SIZE = "GROUP", "GROUP_REF", "SIZE"
+# How far (in tokens) after a delegation phrase its size may be written ("The delegation,
+# consisting of 15 people").
+SIZE_WINDOW = 2
 # How far (in tokens) after a group its journey's verb may stand ("Fifteen pupils and two
 # teachers of Dalian No. 24 Middle School returned last week from a ten-day exchange trip").
 GROUP_VERB_WINDOW = 16
@@ -86,6 +89,8 @@ class SentenceView:
         phrases = self.of(DELEGATION)
         moves = [i for label in ("VISIT", "LEAD") for i in self.triggers.get(label, [])]
         for group in self.groups:
+            if group.label_ == SIZE:
+                continue
             if group.label_ == GROUP_REF and not references:
                 continue
             if group.label_ == GROUP and not any(0 < i - group.end <= GROUP_VERB_WINDOW for i in moves):
@@ -111,6 +116,20 @@ def parse_size(text: str, number_words: dict[str, int]) -> int | None:
             return int(word)
         if word in number_words:
             return number_words[word]
+    return None
+
+
+def _delegation_size(view: SentenceView, phrases: list[Span], number_words: dict[str, int]) -> int | None:
+    """The size in a delegation phrase ("five-member delegation"), counted in a group
+    ("Fifteen pupils and two teachers") or written right after the phrase ("a delegation of
+    more than 40 people")."""
+    for span in phrases:
+        size = parse_size(span.text, number_words) if span.label_ != GROUP else parse_group_size(span.text, number_words)
+        if size is not None:
+            return size
+        for written in view.groups:
+            if written.label_ == SIZE and 0 <= written.start - span.end <= SIZE_WINDOW:
+                return parse_size(written.text, number_words)
     return None
 
 
@@ -214,11 +233,7 @@ def find_delegation(view: SentenceView, number_words: dict[str, int], references
             leader = _last_before(persons, index)
         if leader is not None:
             break
-    size = None
-    for span in delegations:
-        size = parse_size(span.text, number_words) if span.label_ != GROUP else parse_group_size(span.text, number_words)
-        if size is not None:
-            break
+    size = _delegation_size(view, delegations, number_words)
     origin = destination = None
     doc = view.sent.doc
     for gpe in gpes:
@@ -429,10 +444,7 @@ def _complete_delegation(record: dict[str, Any], view: SentenceView, number_word
         if date.start > 0 and doc[date.start - 1].lower_ in ("until", "till") and record.get("end_start_char") is None:
             record["end_start_char"], record["end_end_char"] = date.start_char, date.end_char
     if record["size"] is None:
-        for span in view.delegation_phrases():
-            record["size"] = parse_size(span.text, number_words)
-            if record["size"] is not None:
-                break
+        record["size"] = _delegation_size(view, view.delegation_phrases(), number_words)
     dates = view.event_dates()
     current = _date_value(doc, doc.char_span(record["date_start_char"], record["date_end_char"])) \
         if record["date_start_char"] is not None else None
@@ -1184,7 +1196,7 @@ class EventExtractor(RulesComponent):
         for match_id, start, end in self.matcher(doc):
             label = self.vocab.strings[match_id]
             index = _sentence_index(sent_starts, start)
-            if label in (GROUP, GROUP_REF):
+            if label in (GROUP, GROUP_REF, SIZE):
                 groups.setdefault(index, []).append(Span(doc, start, end, label=label))
             else:
                 triggers.setdefault(index, {}).setdefault(label, []).append(start)

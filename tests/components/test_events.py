@@ -162,6 +162,16 @@ DELEGATION_CASES = [
         {"start": "2024-01-08", "end": "2024-01-10"},
     ),
     (
+        "A Chinese business delegation of more than 40 people from Heilongjiang Province arrived in "
+        "Blagoveshchensk on Monday.",
+        {"origin": "Heilongjiang Province", "destination": "Blagoveshchensk", "size": 40, "start": "2024-01-08"},
+    ),
+    (
+        "A delegation of Harbin headed by Vice Mayor Li Qiang visited Khabarovsk. The delegation, consisting "
+        "of 15 people, toured the Pacific National University.",
+        {"leader_name": "Li Qiang", "size": 15},
+    ),
+    (
         "Mayor of Vladivostok Oleg Petrov wrapped up a four-day visit to Dalian on Friday.",
         {"leader_name": "Oleg Petrov", "origin": "Vladivostok", "destination": "Dalian",
          "start": "2024-01-02", "end": "2024-01-05"},
