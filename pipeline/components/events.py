@@ -149,8 +149,13 @@ def agreement_type(text: str, table: Sequence[dict[str, str]]) -> str:
     return min(hits, key=lambda row: int(row["priority"]))["agreement_type"]
 
 
-def _is_planned(view: SentenceView, sign_index: int) -> bool:
-    return any(0 < sign_index - i <= FUTURE_WINDOW for i in view.triggers.get("FUTURE", []))
+def _is_planned(view: SentenceView, index: int) -> bool:
+    """A modal or plan word shortly before the trigger, or an infinitive ("invited them to
+    visit", "agreed to sign"): not something that happened."""
+    doc = view.sent.doc
+    if index > view.sent.start and doc[index - 1].lower_ == "to" and doc[index].tag_ == "VB":
+        return True
+    return any(0 < index - i <= FUTURE_WINDOW for i in view.triggers.get("FUTURE", []))
 
 
 def _place_kind(text: str) -> str | None:
@@ -182,9 +187,15 @@ def find_official_visit(view: SentenceView, number_words: dict[str, int]) -> dic
     if not visits or view.delegation_phrases() or all(_is_planned(view, i) for i in visits):
         return None
     doc, visit_at = view.sent.doc, visits[0]
-    visitor = next((p for p in reversed(view.of(PERSON)) if p.end <= visit_at), None)
+    if visit_at > view.sent.start and doc[visit_at - 1].lower_ in ("his", "her"):
+        # "During his visit to Harbin, Governor X met ...": the visitor comes after.
+        visitor = next((p for p in view.of(PERSON) if p.start > visit_at), None)
+    else:
+        visitor = next((p for p in reversed(view.of(PERSON)) if p.end <= visit_at), None)
+        if visitor is not None and visit_at - visitor.end > OFFICIAL_VISIT_WINDOW:
+            return None
     home = _leader_home(doc, visitor) if visitor is not None else None
-    if visitor is None or home is None or visit_at - visitor.end > OFFICIAL_VISIT_WINDOW:
+    if visitor is None or home is None:
         return None
     towards = [
         g for g in view.of(GPE)
@@ -210,8 +221,8 @@ def find_official_visit(view: SentenceView, number_words: dict[str, int]) -> dic
 
 
 # How far (in tokens) the visiting official may stand before the visit word ("Rector of NSU
-# Mikhail Fedoruk paid a visit", "Mayor X wrapped up a four-day visit").
-OFFICIAL_VISIT_WINDOW = 6
+# Mikhail Fedoruk paid a visit", "Governor X, who is on a two-day visit").
+OFFICIAL_VISIT_WINDOW = 10
 
 
 def find_delegation(view: SentenceView, number_words: dict[str, int], references: bool = True) -> dict[str, Any] | None:

@@ -172,6 +172,10 @@ DELEGATION_CASES = [
         {"leader_name": "Li Qiang", "size": 15},
     ),
     (
+        "During his visit to Harbin on January 8, Governor of Amur Oblast Vasily Orlov met with students.",
+        {"leader_name": "Vasily Orlov", "origin": "Amur Oblast", "destination": "Harbin", "start": "2024-01-08"},
+    ),
+    (
         "Mayor of Vladivostok Oleg Petrov wrapped up a four-day visit to Dalian on Friday.",
         {"leader_name": "Oleg Petrov", "origin": "Vladivostok", "destination": "Dalian",
          "start": "2024-01-02", "end": "2024-01-05"},
@@ -258,6 +262,8 @@ def test_events_agreement_sentences(extract_rows: Callable, text: str, expected:
         "The group of companies reported higher sales after its chairman visited Moscow.",
         # An official's trip inside one country is no cross-border visit.
         "Mayor of Harbin Zhang Qingwei paid a visit to Dalian on Tuesday.",
+        # An invitation is no visit yet.
+        "Mayor of Heihe Zhang Dongli invited a delegation of Blagoveshchensk to visit Heihe in June.",
     ],
 )
 def test_events_sentences_without_a_reported_visit(extract_rows: Callable, text: str) -> None:
