@@ -5,14 +5,22 @@ person names as written, normalised later by pipeline.records):
 
 ``Doc._.delegations``: leader, leader_start, leader_end (str/int | None), origin, destination
     (place text | None), size (int | None), date_start_char/date_end_char (the DATE entity
-    giving the visit dates | None), institutions_visited (list[str]), start_char, end_char.
+    giving the visit dates | None), date_role ("visit", "arrival" or "departure": which day of
+    the visit that date is), duration_days (a stated length | None), end_start_char/
+    end_end_char (the DATE they left or stay until | None), institutions_visited (list[str]),
+    visitor_institution, start_char, end_char. A delegation is a DELEGATION entity, a
+    travelling group ("a group of 24 pupils") or, when neither is named, an official's own
+    cross-border trip.
 ``Doc._.agreements``: agreement_text, agreement_type, title, parties (list[str]),
-    signatories (list[str]), date_start_char/date_end_char (| None), place, start_char, end_char.
+    signatories (list[str]), date_start_char/date_end_char (| None), place, start_char, end_char;
+    one per AGREEMENT phrase governed by a signing verb (see SigningClause), merged with the
+    later sentences that complete it ("The document was signed by ...").
 ``Doc._.sister_cities``: city_a, city_b (place text), date_start_char/date_end_char (| None),
     start_char, end_char.
 
-Trigger words (visit, lead, sign, sister city, establish, future/modal) are Matcher patterns in
-patterns/event_triggers.jsonl; agreement types and number words are CSV tables.
+Trigger words (visit, arrive, depart, lead, sign, sister city, establish, future/modal) and
+group and size phrases are Matcher patterns in patterns/event_triggers.jsonl; agreement types
+and number words are CSV tables.
 """
 
 from __future__ import annotations
