@@ -8,7 +8,7 @@ Doc._.published_span    list[int] | None   [start_char, end_char] of the publica
 Doc._.dates             list[dict]   one per DATE entity (see components.dates)
 Doc._.officials         list[dict]   person/title/organisation links (see components.officials)
 Doc._.delegations       list[dict]   visits (see components.events)
-Doc._.agreements        list[dict]   agreements signed (see components.events)
+Doc._.agreements        list[dict]   agreements signed (see components.agreements)
 Doc._.sister_cities     list[dict]   sister-city ties (see components.events)
 """
 
