@@ -43,6 +43,7 @@ from pipeline.components.sentences import (
 from pipeline.labels import (
     EVENT_TRIGGER_FILE, FACTORY_EVENTS, GPE, INSTITUTION, PERSON, SISTER_CITY_AGREEMENT, TRIGGER_LABELS,
 )
+from pipeline.normalize.names import normalize_person
 from pipeline.normalize.places import find_place, resolve_place
 from pipeline.rules import PATTERNS_DIR, read_csv_table, read_jsonl_patterns
 
@@ -117,9 +118,9 @@ def find_official_visit(view: SentenceView, number_words: dict[str, int]) -> dic
         visitor = next((p for p in reversed(view.of(PERSON)) if p.end <= visit_at), None)
         if visitor is not None and visit_at - visitor.end > OFFICIAL_VISIT_WINDOW:
             return None
-    home = leader_home(doc, visitor) if visitor is not None else None
-    if visitor is None or home is None:
+    if visitor is None or not _is_official(doc, visitor):
         return None
+    home = leader_home(doc, visitor)
     towards = [
         g for g in view.of(GPE)
         if g.start > visit_at and doc[g.start - 1].lower_ in _DESTINATION_WORDS and place_kind(g.text) != "country"
@@ -128,7 +129,7 @@ def find_official_visit(view: SentenceView, number_words: dict[str, int]) -> dic
     destination = towards[0].text if towards else None
     if destination is None:
         destination = next((p.name for p in map(find_place, visited) if p is not None and p.kind == "city"), None)
-    if destination is None or same_country(home, destination):
+    if destination is None or not _crosses_border(visitor, home, destination):
         return None
     dates = view.event_dates()
     date = dates[0] if dates else None
@@ -141,6 +142,28 @@ def find_official_visit(view: SentenceView, number_words: dict[str, int]) -> dic
         "visitor_institution": leader_org(doc, visitor),
         "start_char": view.sent.start_char, "end_char": view.sent.end_char,
     }
+
+
+def _is_official(doc: Doc, person: Span) -> bool:
+    """Whether the article gives this mention a title or an organisation."""
+    return any(link["person_start"] == person.start_char for link in doc._.officials or [])
+
+
+def _crosses_border(visitor: Span, home: str | None, destination: str) -> bool:
+    """A trip to another country: by the visitor's home place, else by the culture of the
+    visitor's name ("Rector of Far Eastern Federal University Boris Korobets visited Changchun")."""
+    place = resolve_place(destination)
+    if place is None:
+        return False
+    if home is not None:
+        return not same_country(home, destination)
+    person = normalize_person(visitor.text)
+    country = NAME_CULTURE_COUNTRIES.get(person.culture) if person is not None else None
+    return country is not None and country != place.country
+
+
+# The country a Chinese or Russian name places its bearer in when the article does not say.
+NAME_CULTURE_COUNTRIES = {"chinese": "CN", "russian": "RU"}
 
 
 # How far (in tokens) the visiting official may stand before the visit word ("Rector of NSU

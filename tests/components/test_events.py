@@ -102,6 +102,11 @@ DELEGATION_CASES = [
         {"leader_name": "Vasily Orlov", "origin": "Amur Oblast", "destination": "Harbin", "start": "2024-01-08"},
     ),
     (
+        # The university names no city: the Russian name places the rector abroad in Changchun.
+        "Rector of Far Eastern Federal University Boris Korobets visited Changchun on January 8.",
+        {"leader_name": "Boris Korobets", "origin": None, "destination": "Changchun", "start": "2024-01-08"},
+    ),
+    (
         "Mayor of Vladivostok Oleg Petrov wrapped up a four-day visit to Dalian on Friday.",
         {"leader_name": "Oleg Petrov", "origin": "Vladivostok", "destination": "Dalian",
          "start": "2024-01-02", "end": "2024-01-05"},
@@ -132,6 +137,7 @@ def test_events_delegation_sentences(extract_rows: Callable, text: str, expected
         "The group of companies reported higher sales after its chairman visited Moscow.",
         # An official's trip inside one country is no cross-border visit.
         "Mayor of Harbin Zhang Qingwei paid a visit to Dalian on Tuesday.",
+        "President of Jilin University Zhang Xi visited Changchun Normal University on Tuesday.",
         # An invitation is no visit yet.
         "Mayor of Heihe Zhang Dongli invited a delegation of Blagoveshchensk to visit Heihe in June.",
     ],
