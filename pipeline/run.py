@@ -259,6 +259,14 @@ class _Tally:
         self.add_rejects(rejects)
         return articles, rejects
 
+    def resumed(self, store: PartStore, index: int, fingerprint: str, resume: bool) -> bool:
+        """Whether a finished part of an earlier run already holds this chunk (counted if so)."""
+        if not (resume and store.done(index, fingerprint)):
+            return False
+        self.result.parts_resumed += 1
+        self.add_rejects(store.failed(index))
+        return True
+
     def add_rejects(self, rejects: list[RejectRow]) -> None:
         self.result.rejected += len(rejects)
         self.result.reject_reasons.update(row["reason"] for row in rejects)
@@ -332,10 +340,7 @@ def _extract_serial(chunks: Iterator[tuple[int, list[Article | Reject]]], nlp: L
         for index, chunk in chunks:
             articles, rejects = tally.chunk(chunk)
             fingerprint = chunk_fingerprint(chunk)
-            if resume and store.done(index, fingerprint):
-                tally.result.parts_resumed += 1
-                tally.add_rejects(store.failed(index))
-            else:
+            if not tally.resumed(store, index, fingerprint, resume):
                 rows, failed = process_chunk(nlp, articles)
                 store.write(index, rows, rejects + failed, fingerprint=fingerprint, failed=failed)
                 tally.result.parts_written += 1
@@ -385,9 +390,7 @@ def _extract_parallel(chunks: Iterator[tuple[int, list[Article | Reject]]], nlp:
             for index, chunk in chunks:
                 articles, rejects = tally.chunk(chunk)
                 fingerprint = chunk_fingerprint(chunk)
-                if resume and store.done(index, fingerprint):
-                    tally.result.parts_resumed += 1
-                    tally.add_rejects(store.failed(index))
+                if tally.resumed(store, index, fingerprint, resume):
                     bar.update(len(chunk))
                     continue
                 future = pool.submit(_worker_chunk, store, index, fingerprint, articles, rejects)

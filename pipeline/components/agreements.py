@@ -16,7 +16,7 @@ from typing import Any
 from spacy.tokens import Doc, Span, Token
 
 from pipeline.components.sentences import (
-    SentenceView, coordinated, date_offsets, date_value, inside_official, is_planned,
+    SentenceView, coordinated, date_at, date_offsets, date_value, inside_official, is_planned,
     is_venue, place_kind, side_institution,
 )
 from pipeline.labels import AGREEMENT, GPE, INSTITUTION, PERSON, SISTER_CITY_AGREEMENT
@@ -101,8 +101,6 @@ class SigningClause:
         return doc[self.start:self.end].text
 
 
-# Parts of speech that open another clause between a subject and a signing verb.
-_CLAUSE_POS = frozenset({"CCONJ", "SCONJ", "VERB", "PRON"})
 # Words after a comma that start a new clause with its own subject and verb.
 _CLAUSE_JOINERS = frozenset({"and", "while", "whereas", "but"})
 
@@ -487,13 +485,20 @@ _SIGNING_KINDS = frozenset({"school", "university", "college", "hospital", "comp
 _PLACE_WORDS = frozenset({"side", "party", "city", "town", "region", "province", "country", "municipality"})
 
 
+def _both_sides(text: str) -> tuple[str | None, str | None]:
+    """What "the two ..." names, singular: (institution word of "the bureaus of the two
+    cities", None) or (None, the word of "the two colleges/sides/regions"); (None, None)."""
+    of_the_two = _OF_THE_TWO.search(text)
+    if of_the_two and has_institution_keyword(_plural_head(of_the_two.group(1).lower())):
+        return _plural_head(of_the_two.group(1).lower()), None
+    match = _THE_TWO.search(text)
+    return None, _plural_head((match.group(1) or match.group(2)).lower()) if match else None
+
+
 def _names_places(text: str) -> bool:
     """Whether "the two ..." in the text means places or sides, not institutions."""
-    match = _OF_THE_TWO.search(text)
-    if match and has_institution_keyword(_plural_head(match.group(1).lower())):
-        return False
-    match = _THE_TWO.search(text)
-    return bool(match) and _plural_head((match.group(1) or match.group(2)).lower()) in _PLACE_WORDS
+    of_cities, word = _both_sides(text)
+    return of_cities is None and word in _PLACE_WORDS
 
 
 def _both_sides_parties(clause: SigningClause, context: dict[str, Any]) -> tuple[list[str], int]:
@@ -502,14 +507,12 @@ def _both_sides_parties(clause: SigningClause, context: dict[str, Any]) -> tuple
     two sides/cities" -> the visit's two parties."""
     doc, text = clause.view.sent.doc, clause.text
     places = [p for p in (context.get("destination"), context.get("origin")) if p]
-    of_the_two = _OF_THE_TWO.search(text)
-    if of_the_two and has_institution_keyword(_plural_head(of_the_two.group(1).lower())):
-        kind = institution_type(_plural_head(of_the_two.group(1).lower()))
+    of_cities, word = _both_sides(text)
+    if of_cities is not None:
+        kind = institution_type(of_cities)
         return [side_institution(doc, city, kind) or city for city in places], _PARTY_BOTH_SIDES
-    match = _THE_TWO.search(text)
-    if match is None:
+    if word is None:
         return [], _PARTY_NONE
-    word = _plural_head((match.group(1) or match.group(2)).lower())
     if has_institution_keyword(word):
         return _institutions_of_kind(doc, institution_type(word), context), _PARTY_BOTH_SIDES
     if word in ("region", "province"):
@@ -615,10 +618,8 @@ def _better_date(doc: Doc, record: dict[str, Any], target: dict[str, Any]) -> bo
 
 def _precision(doc: Doc, record: dict[str, Any]) -> int:
     """Characters of the date's ISO value (10 for a day, 7 for a month, 4 for a year)."""
-    for date in doc._.dates or []:
-        if date["start_char"] == record["date_start_char"]:
-            return len(date["value"].split("/")[0])
-    return 0
+    date = date_at(doc, record["date_start_char"])
+    return len(date["value"].split("/")[0]) if date is not None else 0
 
 
 def _better_parties(record: dict[str, Any], target: dict[str, Any]) -> bool:

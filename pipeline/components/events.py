@@ -133,15 +133,7 @@ def find_official_visit(view: SentenceView, number_words: dict[str, int]) -> dic
         return None
     dates = view.event_dates()
     date = dates[0] if dates else None
-    return {
-        "leader": visitor.text, "leader_start": visitor.start_char, "leader_end": visitor.end_char,
-        "origin": home, "destination": destination, "size": None,
-        "date_start_char": date_offsets(date)[0], "date_end_char": date_offsets(date)[1],
-        "institutions_visited": visited, "end_start_char": None, "end_end_char": None,
-        "date_role": _date_role(view), "duration_days": _duration_days(view, number_words),
-        "visitor_institution": leader_org(doc, visitor),
-        "start_char": view.sent.start_char, "end_char": view.sent.end_char,
-    }
+    return _visit_record(view, number_words, visitor, home, destination, None, date, visited, leader_org(doc, visitor))
 
 
 def _is_official(doc: Doc, person: Span) -> bool:
@@ -240,12 +232,21 @@ def find_delegation(view: SentenceView, number_words: dict[str, int], references
             if place is not None and place.kind == "city" and place.name != origin_text:
                 destination_text = place.name
                 break
+    visitor_institution = visitor.text if visitor is not None and visitor.label_ == INSTITUTION else leader_org(doc, leader)
+    return _visit_record(view, number_words, leader, origin_text, destination_text, size, date, visited,
+                         visitor_institution)
+
+
+def _visit_record(view: SentenceView, number_words: dict[str, int], leader: Span | None, origin: str | None,
+                  destination: str | None, size: int | None, date: Span | None, visited: list[str],
+                  visitor_institution: str | None) -> dict[str, Any]:
+    """One ``Doc._.delegations`` record (fields in the module docstring)."""
     return {
         "leader": leader.text if leader is not None else None,
         "leader_start": leader.start_char if leader is not None else None,
         "leader_end": leader.end_char if leader is not None else None,
-        "origin": origin_text,
-        "destination": destination_text,
+        "origin": origin,
+        "destination": destination,
         "size": size,
         "date_start_char": date_offsets(date)[0],
         "date_end_char": date_offsets(date)[1],
@@ -256,7 +257,7 @@ def find_delegation(view: SentenceView, number_words: dict[str, int], references
         # "wrapped up a visit on Friday" its last; "a three-day visit" gives its length.
         "date_role": _date_role(view),
         "duration_days": _duration_days(view, number_words),
-        "visitor_institution": visitor.text if visitor is not None and visitor.label_ == INSTITUTION else leader_org(doc, leader),
+        "visitor_institution": visitor_institution,
         "start_char": view.sent.start_char,
         "end_char": view.sent.end_char,
     }
@@ -499,7 +500,8 @@ class EventExtractor(RulesComponent):
             ties.extend(find_sister_cities(view))
         if not delegations:
             # No delegation named: an official's own trip is the visit the article reports.
-            delegations = [v for v in (find_official_visit(view, self.number_words) for view in views) if v][:1]
+            trip = next((v for v in (find_official_visit(view, self.number_words) for view in views) if v), None)
+            delegations = [trip] if trip is not None else []
         merged = merge_delegations(delegations, visits)
         # Agreements read the whole visit (who came, what they visited) as their context.
         context = merged[0] if merged else {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from spacy.tokens import Doc, Span
 
@@ -139,11 +140,17 @@ def is_venue(doc: Doc, span: Span) -> bool:
     return bool(words) and words[-1] in ("at", "in", "from", "visited", "to", "during")
 
 
-def date_value(doc: Doc, span: Span) -> str | None:
+def date_at(doc: Doc, start_char: int | None) -> dict[str, Any] | None:
+    """The dates-table record of the DATE entity starting at a character offset."""
     for record in doc._.dates or []:
-        if record["start_char"] == span.start_char:
-            return record["value"]
+        if record["start_char"] == start_char:
+            return record
     return None
+
+
+def date_value(doc: Doc, span: Span) -> str | None:
+    record = date_at(doc, span.start_char)
+    return record["value"] if record is not None else None
 
 
 def inside_official(doc: Doc, span: Span) -> bool:
@@ -163,7 +170,5 @@ def coordinated(doc: Doc, spans: list[Span]) -> list[Span]:
 
 
 def is_day(doc: Doc, span: Span) -> bool:
-    for record in doc._.dates or []:
-        if record["start_char"] == span.start_char and record["role"] == "event":
-            return record["granularity"] == "day"
-    return False
+    record = date_at(doc, span.start_char)
+    return record is not None and record["role"] == "event" and record["granularity"] == "day"

@@ -128,15 +128,20 @@ def split_path(split: str, root: Path) -> Path:
     return root / f"{split}.jsonl"
 
 
-def load_authoring(path: Path) -> dict[str, Any]:
-    """Read one authoring file; a JSON error names the file."""
+def _read_json_object(path: Path, expected: str) -> dict[str, Any]:
+    """A JSON file whose top level is an object; errors name the file."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as error:
         raise GoldError(f"{path.name}: invalid JSON: {error}") from error
     if not isinstance(data, dict):
-        raise GoldError(f"{path.name}: top level is not an object")
+        raise GoldError(f"{path.name}: top level {expected}")
     return data
+
+
+def load_authoring(path: Path) -> dict[str, Any]:
+    """Read one authoring file; a JSON error names the file."""
+    return _read_json_object(path, "is not an object")
 
 
 def authoring_ids(root: Path) -> list[str]:
@@ -150,12 +155,7 @@ def load_splits(root: Path) -> dict[str, list[str]]:
     path = root / SPLITS_FILENAME
     if not path.is_file():
         raise GoldError(f"{path} does not exist")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as error:
-        raise GoldError(f"{path.name}: invalid JSON: {error}") from error
-    if not isinstance(data, dict):
-        raise GoldError(f"{path.name}: top level must be an object of split -> ids")
+    data = _read_json_object(path, "must be an object of split -> ids")
     unknown = set(data) - set(SPLITS)
     if unknown:
         raise GoldError(f"{path.name}: unknown splits {sorted(unknown)}; expected {list(SPLITS)}")
