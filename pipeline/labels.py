@@ -67,6 +67,10 @@ TRIGGER_LABELS: tuple[str, ...] = (
     # A delegation's size written after it ("a delegation of more than 40 people", "The
     # delegation, consisting of 15 people").
     "SIZE",
+    # People who travel without being called a delegation, named with where they come from
+    # ("Journalists from Russian regional media", "The Rector of NSU", "Chinese students"),
+    # and the verbs that tell a visit from the hosts' side ("Harbin hosted ...").
+    "PARTY", "HOST",
 )
 
 #: Span group that holds raw rule matches before they are merged into doc.ents.

@@ -236,6 +236,12 @@ def delegation_rows(doc: Doc, article_id: str, officials: list[Row]) -> list[Row
         official = by_mention.get(record["leader_start"]) if record["leader_start"] is not None else None
         if official is None and leader is not None:
             official = next((o for o in officials if o["person_id"] == leader.person_id), None)
+        if official is None and leader is not None and len(record["leader"].split()) == 1:
+            # "Kornienko's delegation": the family name of an official named in full elsewhere.
+            named = [o for o in officials if (o["family_name"] or "").casefold() == record["leader"].casefold()]
+            if len(named) == 1:
+                official = named[0]
+                leader = normalize_person(official["name"]) or leader
         origin, origin_country = _resolved(record["origin"])
         if origin is None and official is not None and official["organization"]:
             place = find_place(official["organization"])

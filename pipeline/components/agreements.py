@@ -163,7 +163,9 @@ def _named_with_topic(phrase: Span) -> str:
     if end < len(doc) and doc[end].lower_ in ("on", "of"):
         while end < min(phrase.end + TOPIC_WINDOW, phrase.sent.end):
             token = doc[end]
-            if token.is_punct or token.pos_ in ("VERB", "AUX") or token.lower_ in ("between", "with", "by"):
+            # A gerund names the topic ("on establishing friendly relations"); other verbs end it.
+            verb = token.pos_ in ("VERB", "AUX") and token.tag_ != "VBG"
+            if token.is_punct or verb or token.lower_ in ("between", "with", "by"):
                 break
             end += 1
     return doc[phrase.start:end].text

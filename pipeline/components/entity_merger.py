@@ -170,20 +170,21 @@ def merge_candidates(model: Sequence[Candidate], rules: Sequence[Candidate]) -> 
             merged.append(ent)
             dropped_rules.update(same)
             continue
-        trimmed = _trim_titles(ent, hits)
+        trimmed = _trim_rule_edges(ent, hits)
         if trimmed is not None:
             merged.append(trimmed)
     merged.extend(rule for rule in kept_rules if rule not in dropped_rules)
     return longest_first(merged)
 
 
-def _trim_titles(ent: Candidate, hits: Sequence[Candidate]) -> Candidate | None:
-    """Cut TITLE matches off the edges of a model entity; None when nothing is left.
+def _trim_rule_edges(ent: Candidate, hits: Sequence[Candidate]) -> Candidate | None:
+    """Cut TITLE and DATE matches off the edges of a model entity; None when nothing is left.
 
     "Principal Jia Yuyan" PERSON keeps "Jia Yuyan"; "Consul General of the People's Republic
-    of China" ORG keeps "of the People's Republic of China" (``trim_span`` drops the "of the").
+    of China" ORG keeps "of the People's Republic of China" (``trim_span`` drops the "of the");
+    "Heihe University on 12 May" keeps "Heihe University on" (and then drops the "on").
     """
-    if ent.label not in (PERSON, GPE, INSTITUTION) or any(h.label != TITLE for h in hits):
+    if ent.label not in (PERSON, GPE, INSTITUTION) or any(h.label not in (TITLE, DATE) for h in hits):
         return None
     start, end = ent.start, ent.end
     for hit in sorted(hits):

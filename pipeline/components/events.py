@@ -25,9 +25,10 @@ and number words are CSV tables.
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -37,7 +38,7 @@ from pipeline.components.agreements import find_agreements, merge_agreements
 from pipeline.components.base import RulesComponent
 from pipeline.components.prefilter import PrefilteredMatcher
 from pipeline.components.sentences import (
-    GROUP, GROUP_REF, SIZE, SentenceView, date_offsets, date_value, first_after, is_day,
+    GROUP, GROUP_REF, GROUP_VERB_WINDOW, PARTY, SIZE, SentenceView, date_offsets, date_value, first_after, is_day,
     is_planned, last_before, leader_home, leader_org, place_kind, same_country,
 )
 from pipeline.labels import (
@@ -92,7 +93,7 @@ def _delegation_size(view: SentenceView, phrases: list[Span], number_words: dict
             return size
         for written in view.groups:
             if written.label_ == SIZE and 0 <= written.start - span.end <= SIZE_WINDOW:
-                return parse_size(written.text, number_words)
+                return parse_group_size(written.text, number_words)
     return None
 
 
@@ -131,7 +132,7 @@ def find_official_visit(view: SentenceView, number_words: dict[str, int]) -> dic
         destination = next((p.name for p in map(find_place, visited) if p is not None and p.kind == "city"), None)
     if destination is None or not _crosses_border(visitor, home, destination):
         return None
-    dates = view.event_dates()
+    dates = _visit_dates(view)
     date = dates[0] if dates else None
     return _visit_record(view, number_words, visitor, home, destination, None, date, visited, leader_org(doc, visitor))
 
@@ -167,12 +168,13 @@ def find_delegation(view: SentenceView, number_words: dict[str, int], references
     """A delegation record from a sentence that names a delegation and a visit or a leader
     ("the group" counts only as a reference to a delegation already found)."""
     delegations = view.delegation_phrases(references)
-    if not delegations or not (view.has("VISIT") or view.has("LEAD")):
+    hosted = _hosted(view, delegations)
+    if not delegations or not (view.has("VISIT") or view.has("LEAD") or hosted is not None):
         return None
-    visits = view.triggers.get("VISIT") or view.triggers.get("LEAD", [])
+    visits = view.triggers.get("VISIT") or view.triggers.get("LEAD") or [hosted]
     if all(is_planned(view, i) for i in visits):
         return None  # "a delegation is expected to visit": not a visit yet
-    persons, gpes, dates = view.of(PERSON), view.of(GPE), view.event_dates()
+    persons, gpes, dates = view.of(PERSON), view.of(GPE), _visit_dates(view)
     leader = None
     for index in view.triggers.get("LEAD", []):
         doc = view.sent.doc
@@ -182,6 +184,8 @@ def find_delegation(view: SentenceView, number_words: dict[str, int], references
             leader = last_before(persons, index)
         if leader is not None:
             break
+    if leader is None:
+        leader = _possessor(view, delegations)
     size = _delegation_size(view, delegations, number_words)
     origin = destination = None
     doc = view.sent.doc
@@ -226,6 +230,8 @@ def find_delegation(view: SentenceView, number_words: dict[str, int], references
         date = next((d for d in dates if d.start > arrived_at), date)
     visited = [e.text for e in view.of(INSTITUTION) if e.start > visit_at]
     destination_text = destination.text if destination is not None else None
+    if destination_text is None and hosted is not None:
+        destination_text = _host_place(view, hosted)
     if destination_text is None:
         for name in visited:
             place = find_place(name)
@@ -235,6 +241,218 @@ def find_delegation(view: SentenceView, number_words: dict[str, int], references
     visitor_institution = visitor.text if visitor is not None and visitor.label_ == INSTITUTION else leader_org(doc, leader)
     return _visit_record(view, number_words, leader, origin_text, destination_text, size, date, visited,
                          visitor_institution)
+
+
+def find_party_visit(view: SentenceView, number_words: dict[str, int]) -> dict[str, Any] | None:
+    """A visit by people not called a delegation, told by the travellers ("Journalists from
+    Russian regional media are on a press tour of Heilongjiang Province", "The Rector of
+    Novosibirsk State University and two vice-rectors visited Harbin Engineering University")
+    or by the hosts ("Harbin hosted a group of officials from Khabarovsk Krai"). Such words
+    are common in other news, so the journey must cross the border: the party's home (the
+    place or institution it is "from"/"of", or "Russian"/"Chinese") and the destination lie in
+    different countries."""
+    doc = view.sent.doc
+    visits = [i for i in view.triggers.get("VISIT", []) if not is_planned(view, i)]
+    for party in (g for g in view.groups if g.label_ in (PARTY, GROUP)):
+        home = _party_home(view, party)
+        if home is None:
+            continue
+        hosted = _hosted(view, [party])
+        if hosted is not None:
+            destination, visit_at = _host_place(view, hosted), hosted
+        else:
+            visit_at = next((i for i in visits if 0 < i - party.end <= GROUP_VERB_WINDOW), None)
+            if visit_at is not None:
+                destination = _destination_after(view, max(visit_at, home.end - 1))
+            else:
+                destination, visit_at = _present_abroad(view, party, home), home.end
+        place = resolve_place(destination) if destination is not None else None
+        if place is None or place.country == home.country:
+            continue
+        if any(_is_history(doc, date) for date in view.event_dates()):
+            continue  # "contacts began in 2017, when entrepreneurs from Kostroma first visited"
+        dates = _visit_dates(view)
+        leader = None
+        for index in view.triggers.get("LEAD", []):
+            if index + 1 < len(doc) and doc[index + 1].lower_ == "by":
+                leader = first_after(view.of(PERSON), index + 2, LEADER_WINDOW)
+        if leader is None:
+            # "The Rector of NSU Mikhail Fedoruk and two vice-rectors visited ...": the named
+            # official in the party's own phrase.
+            leader = next((p for p in view.of(PERSON) if party.start <= p.start < visit_at and _is_official(doc, p)), None)
+        visited = [e.text for e in view.of(INSTITUTION) if e.start > visit_at]
+        size = _delegation_size(view, [g for g in view.groups if g.label_ == GROUP], number_words)
+        return _visit_record(view, number_words, leader, home.origin, destination, size, dates[0] if dates else None,
+                             visited, home.institution)
+    return None
+
+
+def _present_abroad(view: SentenceView, party: Span, home: PartyHome) -> str | None:
+    """Where a party is, when no travel verb says it went there: the sentence's subject is
+    the party, and the same clause puts it in a place ("From 10 to 16 April, seven
+    specialists of the Mudanjiang Cardiovascular Hospital underwent training at ... in
+    Vladivostok"). Not a plan, and not a party named after a verb ("invited a group of
+    Vladivostok specialists to an internship in Mudanjiang")."""
+    doc = view.sent.doc
+    if view.has("FUTURE") or any(t.pos_ in ("VERB", "AUX") for t in doc[view.sent.start:party.start]):
+        return None
+    for gpe in view.of(GPE):
+        if gpe.start < home.end or place_kind(gpe.text) in (None, "country"):
+            continue
+        if gpe.start - home.end > PRESENCE_WINDOW or _clause_break(doc, home.end, gpe.start):
+            return None
+        if doc[gpe.start - 1].lower_ in ("in", "at"):
+            return gpe.text
+    return None
+
+
+# How far (in tokens) after the party's home the place it is in may be named.
+PRESENCE_WINDOW = 20
+
+
+def _clause_break(doc: Doc, start: int, end: int) -> bool:
+    """Whether a new clause starts between two tokens (";", or a comma before and/but/while)."""
+    for i in range(start, end):
+        if doc[i].text == ";" or (doc[i].text == "," and i + 1 < end and doc[i + 1].lower_ in ("and", "but", "while")):
+            return True
+    return False
+
+
+def _visit_dates(view: SentenceView) -> list[Span]:
+    """The sentence's event dates that may date a visit: not "since 2019" (the history of
+    the ties, not the trip)."""
+    doc = view.sent.doc
+    return [d for d in view.event_dates() if d.start == 0 or doc[d.start - 1].lower_ != "since"]
+
+
+# A visit told without the word delegation and dated this long before the article is the
+# history of the ties, not the article's news.
+HISTORY_DAYS = 365
+
+
+def _is_history(doc: Doc, date: Span) -> bool:
+    """Whether a date lies more than HISTORY_DAYS before the article's publication."""
+    value = date_value(doc, date)
+    published = doc._.published
+    if not value or not published:
+        return False
+    start = value.split("/")[0]
+    try:
+        day = datetime.date.fromisoformat((start + "-01-01")[:10] if len(start) < 10 else start)
+        if len(start) == 4:
+            day = datetime.date(int(start), 12, 31)
+        elif len(start) == 7:
+            day = datetime.date(int(start[:4]), int(start[5:7]), 28)
+        return (datetime.date.fromisoformat(str(published)[:10]) - day).days > HISTORY_DAYS
+    except ValueError:
+        return False
+
+
+# How far (in tokens) the people a host receives may follow the host verb ("Harbin hosted a
+# group of officials from Khabarovsk Krai").
+HOST_WINDOW = 6
+
+
+def _hosted(view: SentenceView, visitors: list[Span]) -> int | None:
+    """The host verb right before a visiting party ("Vice Mayor X received a delegation"), if any."""
+    for index in view.triggers.get("HOST", []):
+        if is_planned(view, index):
+            continue
+        if any(0 < v.start - index <= HOST_WINDOW for v in visitors):
+            return index
+    return None
+
+
+def _host_place(view: SentenceView, hosted: int) -> str | None:
+    """Where the hosts are: the place, institution or official right before the host verb."""
+    doc = view.sent.doc
+    before = [e for e in view.ents if e.end <= hosted and e.label_ in (GPE, INSTITUTION, PERSON)]
+    for ent in reversed(before):
+        if ent.label_ == GPE and place_kind(ent.text) not in (None, "country"):
+            return ent.text
+        if ent.label_ == INSTITUTION:
+            place = find_place(ent.text)
+            if place is not None and place.kind != "country":
+                return place.name
+        if ent.label_ == PERSON and _is_official(doc, ent):
+            home = leader_home(doc, ent)
+            if home is not None:
+                return home
+    return None
+
+
+class PartyHome(NamedTuple):
+    """Where a travelling party comes from: the place as written (None when only the country
+    is known), its country, and the institution it belongs to (if it is named by one)."""
+
+    origin: str | None
+    country: str
+    institution: str | None
+    #: Token index right after the words that name the home.
+    end: int
+
+
+def _party_home(view: SentenceView, party: Span) -> PartyHome | None:
+    """Where a party comes from: the first place or institution after "from"/"of"
+    ("Representatives of twenty companies from the Amur Region"), or the nationality before
+    the people word ("Chinese students") or after it ("Journalists from Russian regional media")."""
+    doc = view.sent.doc
+    nationality = NAME_CULTURE_COUNTRIES.get(party[0].lower_)
+    if nationality is not None:
+        return PartyHome(None, nationality, None, party.end)
+    following = [e for e in view.ents if party.end <= e.start <= party.end + PARTY_HOME_WINDOW]
+    for ent in following:
+        if ent.label_ not in (GPE, INSTITUTION):
+            continue
+        if any(t.is_punct or t.lower_ in ("and", "to", "in", "at") for t in doc[party.end:ent.start]):
+            break
+        if ent.label_ == GPE:
+            place = resolve_place(ent.text)
+            if place is not None:
+                return PartyHome(ent.text if place.kind != "country" else None, place.country, None, ent.end)
+        else:
+            place = find_place(ent.text)
+            if place is not None:
+                return PartyHome(place.name if place.kind != "country" else None, place.country, ent.text, ent.end)
+        break
+    for token in doc[party.end:party.end + PARTY_HOME_WINDOW]:
+        if token.lower_ in NAME_CULTURE_COUNTRIES:
+            return PartyHome(None, NAME_CULTURE_COUNTRIES[token.lower_], None, token.i + 1)
+    return None
+
+
+# How far (in tokens) after "from"/"of" a party's home may be named ("Representatives of
+# twenty companies from the Amur Region").
+PARTY_HOME_WINDOW = 6
+
+
+def _destination_after(view: SentenceView, visit_at: int) -> str | None:
+    """Where a journey goes: a place after "to/in/visited" ("a press tour of" too), else the
+    city of the first institution visited."""
+    doc = view.sent.doc
+    for gpe in view.of(GPE):
+        if gpe.start <= visit_at or place_kind(gpe.text) in (None, "country"):
+            continue
+        before = doc[gpe.start - 1].lower_
+        if before == "the" and gpe.start - 2 > visit_at:
+            before = doc[gpe.start - 2].lower_
+        if before in _DESTINATION_WORDS or (before == "of" and doc[gpe.start - 2].lower_ in ("tour", "trip")):
+            return gpe.text
+    for ent in view.of(INSTITUTION):
+        if ent.start > visit_at:
+            place = find_place(ent.text)
+            if place is not None and place.kind == "city":
+                return place.name
+    return None
+
+
+def _possessor(view: SentenceView, delegations: list[Span]) -> Span | None:
+    """The person whose delegation it is: "Kornienko's delegation"."""
+    doc = view.sent.doc
+    for span in delegations:
+        if span.start >= 2 and doc[span.start - 1].lower_ in ("'s", "’s"):
+            return next((p for p in view.of(PERSON) if p.end == span.start - 1), None)
+    return None
 
 
 def _visit_record(view: SentenceView, number_words: dict[str, int], leader: Span | None, origin: str | None,
@@ -301,7 +519,7 @@ MAX_VISIT_DAYS = 14
 def _refers_to_visit(view: SentenceView, record: dict[str, Any]) -> bool:
     """Whether a later sentence speaks of the delegation: names it, calls its members "the
     guests", names its leader, or speaks of "the visit"."""
-    if view.delegation_phrases():
+    if view.delegation_phrases() or any(g.label_ == PARTY for g in view.groups):
         return True
     words = [t.lower_ for t in view.sent]
     if _GUEST_WORDS & set(words):
@@ -346,6 +564,8 @@ def _compatible_places(a: str | None, b: str | None) -> bool:
     """Two origins of one delegation: equal, or one is the country (or region) of the other."""
     if a is None or b is None or a == b:
         return True
+    if a.casefold() in b.casefold().split() or b.casefold() in a.casefold().split():
+        return True  # "Amur" and "Amur Region": the short name the article uses for the region
     place_a, place_b = resolve_place(a), resolve_place(b)
     if place_a is None or place_b is None:
         return False
@@ -361,6 +581,14 @@ def _complete_delegation(record: dict[str, Any], view: SentenceView, number_word
     doc = view.sent.doc
     if record.get("duration_days") is None:
         record["duration_days"] = _duration_days(view, number_words)
+    if record["leader"] is None:
+        # "The Chinese group, headed by deputy principal Zhang Yaru, lived with families"
+        for index in view.triggers.get("LEAD", []):
+            if index + 1 < len(doc) and doc[index + 1].lower_ == "by":
+                leader = first_after(view.of(PERSON), index + 2, LEADER_WINDOW)
+                if leader is not None:
+                    record["leader"], record["leader_start"], record["leader_end"] = leader.text, leader.start_char, leader.end_char
+                    break
     for date in view.event_dates():
         if date.start > 0 and doc[date.start - 1].lower_ in ("until", "till") and record.get("end_start_char") is None:
             record["end_start_char"], record["end_end_char"] = date.start_char, date.end_char
@@ -471,7 +699,7 @@ class EventExtractor(RulesComponent):
         for match_id, start, end in self.matcher(doc):
             label = self.vocab.strings[match_id]
             index = _sentence_index(sent_starts, start)
-            if label in (GROUP, GROUP_REF, SIZE):
+            if label in (GROUP, GROUP_REF, SIZE, PARTY):
                 groups.setdefault(index, []).append(Span(doc, start, end, label=label))
             else:
                 triggers.setdefault(index, {}).setdefault(label, []).append(start)
@@ -479,8 +707,11 @@ class EventExtractor(RulesComponent):
         ents = list(doc.ents)
         for index, sent in enumerate(sents):
             in_sent = [e for e in ents if e.start >= sent.start and e.end <= sent.end]
+            # Parties overlap sizes (", eleven nurses of"): they are kept beside the other groups.
+            found = groups.get(index, [])
+            kept = filter_spans([g for g in found if g.label_ != PARTY]) + [g for g in found if g.label_ == PARTY]
             views.append(SentenceView(sent, in_sent, {k: sorted(set(v)) for k, v in triggers.get(index, {}).items()},
-                                      filter_spans(groups.get(index, []))))
+                                      kept))
         return views
 
     def __call__(self, doc: Doc) -> Doc:
@@ -490,6 +721,8 @@ class EventExtractor(RulesComponent):
         ties: list[dict[str, Any]] = []
         for view in views:
             found = find_delegation(view, self.number_words, references=bool(delegations))
+            if found is None:
+                found = find_party_visit(view, self.number_words)
             if found is not None:
                 delegations.append(found)
             elif delegations and view.has("VISIT"):

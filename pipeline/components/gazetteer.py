@@ -7,7 +7,8 @@ country names of patterns/place_aliases.csv) and adds a GPE entity where no othe
 stands. A match followed by another capitalised word that no entity explains is part of a
 longer name ("Harbin Ice Festival") and is left alone, and so is a match on the site lines the
 entity merger found (``doc.spans[SITE_LINES_KEY]``: a masthead such as "Government of
-Novosibirsk Oblast" is not part of the story). Sets ``doc.ents`` only.
+Novosibirsk Oblast" is not part of the story). A GPE the NER cut short inside a longer
+gazetteer name ("Ulan" of "Ulan-Ude") is replaced by the whole name. Sets ``doc.ents`` only.
 """
 
 from __future__ import annotations
@@ -52,14 +53,23 @@ class GazetteerTagger(RulesComponent):
             for i in range(span.start, span.end):
                 taken[i] = True
         found = []
+        cut_places: set[Span] = set()
         for _, start, end in self.matcher(doc):
             if any(taken[start:end]):
-                continue
-            if end < len(doc) and doc[end].is_title and not doc[end].is_sent_start and not taken[end]:
+                # A place the NER cut at a hyphen ("Ulan" of "Ulan-Ude", "Komsomolsk" of
+                # "Komsomolsk-on-Amur") gives way to the gazetteer's whole name.
+                inside = [e for e in doc.ents if e.start < end and start < e.end]
+                covered = sum(len(e) for e in inside)
+                if not inside or covered == end - start or covered != sum(taken[start:end]) or \
+                        not all(e.label_ == GPE and start <= e.start and e.end <= end for e in inside):
+                    continue
+                cut_places.update(inside)
+            elif end < len(doc) and doc[end].is_title and not doc[end].is_sent_start and not taken[end]:
                 continue
             found.append(Span(doc, start, end, label=GPE))
         if found:
-            doc.ents = sorted(list(doc.ents) + filter_spans(found))
+            kept = [e for e in doc.ents if e not in cut_places]
+            doc.ents = sorted(kept + filter_spans(found))
         return doc
 
 

@@ -19,7 +19,7 @@ from pipeline.normalize.places import find_place, resolve_place
 
 
 # Trigger labels of travelling groups (see SentenceView.groups).
-GROUP, GROUP_REF, SIZE = "GROUP", "GROUP_REF", "SIZE"
+GROUP, GROUP_REF, SIZE, PARTY = "GROUP", "GROUP_REF", "SIZE", "PARTY"
 # How far (in tokens) a modal may stand before a signing verb and still make it a plan.
 FUTURE_WINDOW = 4
 # How far (in tokens) after a group its journey's verb may stand ("Fifteen pupils and two
@@ -34,7 +34,8 @@ class SentenceView:
     sent: Span
     ents: list[Span]
     triggers: dict[str, list[int]] = field(default_factory=dict)
-    #: Travelling groups not called delegations (GROUP), and "the group" (GROUP_REF).
+    #: Travelling groups not called delegations (GROUP), "the group" (GROUP_REF), sizes
+    #: written after a delegation (SIZE) and people named with their home (PARTY).
     groups: list[Span] = field(default_factory=list)
 
     def of(self, *labels: str) -> list[Span]:
@@ -47,7 +48,7 @@ class SentenceView:
         phrases = self.of(DELEGATION)
         moves = [i for label in ("VISIT", "LEAD") for i in self.triggers.get(label, [])]
         for group in self.groups:
-            if group.label_ == SIZE:
+            if group.label_ in (SIZE, PARTY):
                 continue
             if group.label_ == GROUP_REF and not references:
                 continue

@@ -87,6 +87,18 @@ def test_agreements_merge_agreements_vaguer_date_does_not_replace_a_day() -> Non
 
 AGREEMENT_CASES = [
     (
+        # A gerund in the topic still names the kind.
+        "On Thursday, Li Wei and Ivan Petrov signed an agreement on establishing friendly relations between "
+        "Heilongjiang Province and Amur Oblast.",
+        {"agreement_type": "sister_city_agreement", "signed_date": "2024-04-25"},
+    ),
+    (
+        # A date after the institution is not part of its name.
+        "Rector of Amur State University Andrei Volkov visited Heihe University on 12 April and signed a "
+        "cooperation agreement with Heihe University.",
+        {"agreement_type": "cooperation_agreement", "signed_date": "2024-04-12"},
+    ),
+    (
         "On 18 April 2024, Harbin Normal University and Irkutsk State University signed a memorandum of "
         "understanding on joint teacher training.",
         {"agreement_type": "memorandum_of_understanding", "signed_date": "2024-04-18",

@@ -849,3 +849,17 @@ def test_entity_merger_component_marks_site_lines_for_the_gazetteer() -> None:
     gazetteer.initialize(forms=["Amur Oblast"])
     assert [(e.text, e.start) for e in gazetteer(doc).ents] == [("Amur Oblast", 6)]
     assert "institution_words" in merger.rules
+
+
+def test_gazetteer_replaces_a_place_the_ner_cut_at_a_hyphen() -> None:
+    from pipeline.components.gazetteer import GazetteerTagger
+
+    doc = make_doc("Guests from Ulan-Ude arrived in Harbin")
+    doc.ents = [Span(doc, 2, 3, label=G), Span(doc, 7, 8, label=G)]
+    gazetteer = GazetteerTagger("gazetteer", NLP)
+    gazetteer.initialize(forms=["Ulan-Ude", "Harbin"])
+    assert [(e.text, e.label_) for e in gazetteer(doc).ents] == [("Ulan-Ude", G), ("Harbin", G)]
+    # A longer name over another label's entity is left alone.
+    doc = make_doc("Guests from Ulan-Ude arrived")
+    doc.ents = [Span(doc, 2, 5, label=I)]
+    assert [(e.text, e.label_) for e in gazetteer(doc).ents] == [("Ulan-Ude", I)]

@@ -116,6 +116,45 @@ DELEGATION_CASES = [
         "to Khabarovsk. The group, led by vice principal Li Na, stayed with host families.",
         {"leader_name": "Li Na", "origin": "Harbin", "destination": "Khabarovsk", "size": 14},
     ),
+    # Visits told without the word delegation: the party's home and the place abroad.
+    (
+        "Journalists from Russian regional media are on a week-long press tour of Heilongjiang Province. "
+        "The group of nine reporters, headed by Irina Volkova, editor-in-chief of Amurskaya Pravda, visited "
+        "Heilongjiang Daily on Monday.",
+        {"leader_name": "Irina Volkova", "destination": "Heilongjiang Province", "destination_country": "CN"},
+    ),
+    (
+        "The Rector of Novosibirsk State University and two vice-rectors visited Harbin Engineering University "
+        "on 9 January.",
+        {"leader_name": None, "origin": "Novosibirsk", "destination": "Harbin", "start": "2024-01-09"},
+    ),
+    (
+        # Told by the hosts: the host's city is the destination.
+        "From January 3 to 5, Harbin hosted a group of officials from Khabarovsk Krai led by Deputy Chairman "
+        "of the Government of Khabarovsk Krai Pavel Orlov.",
+        {"leader_name": "Pavel Orlov", "origin": "Khabarovsk Krai", "destination": "Harbin",
+         "start": "2024-01-03", "end": "2024-01-05"},
+    ),
+    (
+        "On Monday, Vice Mayor of Harbin Zhang Wei met with guests from Ulan-Ude headed by First Deputy Mayor "
+        "of Ulan-Ude Bair Dashiyev.",
+        {"leader_name": "Bair Dashiyev", "origin": "Ulan-Ude", "destination": "Harbin"},
+    ),
+    (
+        # No travel verb: the party is the subject and the clause puts it abroad.
+        "From 3 to 9 January, eleven nurses of the Jixi People's Hospital underwent training at the regional "
+        "hospital in Ussuriysk.",
+        {"origin": "Jixi", "destination": "Ussuriysk", "start": "2024-01-03", "end": "2024-01-09"},
+    ),
+    (
+        "Twenty-three pupils and three teachers from Harbin No. 3 Middle School spent a week in Khabarovsk.",
+        {"origin": "Harbin", "destination": "Khabarovsk", "size": 26},
+    ),
+    (
+        "Petrov's delegation, 36 people including regional ministers, toured Jilin University in Changchun. "
+        "Governor of Primorsky Krai Sergei Petrov met students.",
+        {"leader_name": "Sergei Petrov", "size": 36, "destination": "Changchun"},
+    ),
 ]
 
 
@@ -140,6 +179,13 @@ def test_events_delegation_sentences(extract_rows: Callable, text: str, expected
         "President of Jilin University Zhang Xi visited Changchun Normal University on Tuesday.",
         # An invitation is no visit yet.
         "Mayor of Heihe Zhang Dongli invited a delegation of Blagoveshchensk to visit Heihe in June.",
+        "Li Ming thanked the hosts and invited a group of Khabarovsk doctors to an internship in Harbin.",
+        # People from one country in another, but in two clauses, or in the history of the ties.
+        "Representatives of Harbin Normal University presented scholarships, and graduates shared stories of "
+        "their student years in Moscow.",
+        "Contacts began in 2015, when entrepreneurs from Kostroma first visited Changsha.",
+        # People from one country at home.
+        "Students from Harbin visited the Harbin Museum on Tuesday.",
     ],
 )
 def test_events_sentences_without_a_reported_visit(extract_rows: Callable, text: str) -> None:
