@@ -68,9 +68,14 @@ TRIGGER_LABELS: tuple[str, ...] = (
     # delegation, consisting of 15 people").
     "SIZE",
     # People who travel without being called a delegation, named with where they come from
-    # ("Journalists from Russian regional media", "The Rector of NSU", "Chinese students"),
-    # and the verbs that tell a visit from the hosts' side ("Harbin hosted ...").
-    "PARTY", "HOST",
+    # ("Journalists from Russian regional media", "Chinese students"), the head of a body
+    # ("The Rector of NSU"), and the verbs that tell a visit from the hosts' side ("Harbin
+    # hosted ...").
+    "PARTY", "OFFICE", "HOST",
+    # A habit, not an event ("Students from Blagoveshchensk often study in Heihe").
+    "HABIT",
+    # The way home after a trip ("returned to Chita on Sunday from Hailar").
+    "RETURN",
 )
 
 #: Span group that holds raw rule matches before they are merged into doc.ents.

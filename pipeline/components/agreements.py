@@ -118,13 +118,19 @@ def _signing_clauses(signs: list[int], phrases: list[Span]) -> list[tuple[int, l
     return sorted(governed.items())
 
 
+def _is_plural(phrase: Span) -> bool:
+    """Whether the phrase names several agreements: its head (the word before "of"/"on", else
+    the last word) is plural ("memoranda of understanding", not "Agreement on ... Relations")."""
+    topic_at = next((i for i, t in enumerate(phrase) if t.pos_ == "ADP"), len(phrase))
+    head = phrase[topic_at - 1] if topic_at > 0 else phrase[-1]
+    return head.tag_ in ("NNS", "NNPS") or head.lower_ in ("memoranda", "agreements", "documents")
+
+
 def _is_batch(phrase: Span) -> bool:
     """An unnamed batch, not one agreement: "signed 23 bilateral agreements"."""
     doc = phrase.doc
-    head = phrase[-1]
-    plural = head.tag_ in ("NNS", "NNPS") or head.lower_ in ("memoranda", "agreements", "documents")
     counted = any(t.like_num and t.lower_ not in ("one", "1") for t in doc[max(phrase.start - 2, 0):phrase.end])
-    return plural and counted
+    return _is_plural(phrase) and counted
 
 
 def _clause_agreements(clause: SigningClause, previous_date: Span | None, context: dict[str, Any],
@@ -137,6 +143,8 @@ def _clause_agreements(clause: SigningClause, previous_date: Span | None, contex
         parties, party_rank = _agreement_parties(clause, phrase, context)
         if party_rank == _PARTY_NONE or (party_rank == _PARTY_BOTH_SIDES and not _names_places(clause.text)):
             parties, party_rank = _parties_from_signers(doc, signers, parties, party_rank, context)
+        if not parties and _is_plural(phrase):
+            continue  # "Dozens of cooperation agreements were signed last year": nobody named
         kind = agreement_type(_named_with_topic(phrase), type_table)
         if party_rank >= _PARTY_SIDES and kind == SISTER_CITY_AGREEMENT:
             # Twinning binds two cities: the two the sentence names, when it names two.
@@ -347,6 +355,12 @@ def _agreement_parties(clause: SigningClause, phrase: Span, context: dict[str, A
     between = _between_parties(clause, phrase, named)
     if len(between) >= 2:
         return between, _PARTY_BETWEEN
+    if [t.lower_ for t in doc[max(clause.sign_at - 3, 0):clause.sign_at - 1]] == ["the", "two"]:
+        # "since the two schools signed ...": the subject is the two sides, whatever places
+        # the clause named before it ("the third visit of Kazan pupils to Qingdao").
+        sides, rank = _both_sides_parties(clause, context)
+        if len(sides) >= 2:
+            return sides, rank
     candidates = [e for e in named if not is_venue(doc, e)]
     subjects = _subject_parties(doc, clause, [e for e in named if e.end <= clause.sign_at])
     # "with"/"by"/"on behalf of" parties stand after the verb, in this phrase's own words

@@ -38,8 +38,8 @@ from pipeline.components.agreements import find_agreements, merge_agreements
 from pipeline.components.base import RulesComponent
 from pipeline.components.prefilter import PrefilteredMatcher
 from pipeline.components.sentences import (
-    GROUP, GROUP_REF, GROUP_VERB_WINDOW, PARTY, SIZE, SentenceView, date_offsets, date_value, first_after, is_day,
-    is_planned, last_before, leader_home, leader_org, place_kind, same_country,
+    GROUP, GROUP_REF, GROUP_VERB_WINDOW, OFFICE, PARTY, SIZE, SentenceView, date_offsets, date_value, first_after, is_day,
+    is_planned, last_before, leader_home, leader_org, official_links, place_kind, same_country,
 )
 from pipeline.labels import (
     EVENT_TRIGGER_FILE, FACTORY_EVENTS, GPE, INSTITUTION, PERSON, SISTER_CITY_AGREEMENT, TRIGGER_LABELS,
@@ -72,10 +72,14 @@ def read_event_rules(patterns_dir: str = str(PATTERNS_DIR)) -> dict[str, Any]:
     }
 
 
+# A word, or a number with thousands separators ("2,000").
+_NUMBER_OR_WORD = re.compile(r"[A-Za-z]+|\d{1,3}(?:,\d{3})+|\d+")
+
+
 def parse_size(text: str, number_words: dict[str, int]) -> int | None:
     """Delegation size from its phrase: "five-member", "of 19 members", "a 12-strong"."""
-    for raw in re.findall(r"[A-Za-z]+|\d+", text):
-        word = raw.lower()
+    for raw in re.findall(_NUMBER_OR_WORD, text):
+        word = raw.lower().replace(",", "")
         if word.isdigit():
             return int(word)
         if word in number_words:
@@ -99,7 +103,8 @@ def _delegation_size(view: SentenceView, phrases: list[Span], number_words: dict
 
 def parse_group_size(text: str, number_words: dict[str, int]) -> int | None:
     """Size of a group: every number it counts ("Fifteen pupils and two teachers" -> 17)."""
-    numbers = [int(w) if w.isdigit() else number_words.get(w.lower()) for w in re.findall(r"[A-Za-z]+|\d+", text)]
+    words = [w.replace(",", "") for w in re.findall(_NUMBER_OR_WORD, text)]
+    numbers = [int(w) if w.isdigit() else number_words.get(w.lower()) for w in words]
     counted = [n for n in numbers if n is not None]
     return sum(counted) if counted else None
 
@@ -139,7 +144,7 @@ def find_official_visit(view: SentenceView, number_words: dict[str, int]) -> dic
 
 def _is_official(doc: Doc, person: Span) -> bool:
     """Whether the article gives this mention a title or an organisation."""
-    return any(link["person_start"] == person.start_char for link in doc._.officials or [])
+    return bool(official_links(doc, person))
 
 
 def _crosses_border(visitor: Span, home: str | None, destination: str) -> bool:
@@ -247,20 +252,26 @@ def find_party_visit(view: SentenceView, number_words: dict[str, int]) -> dict[s
     """A visit by people not called a delegation, told by the travellers ("Journalists from
     Russian regional media are on a press tour of Heilongjiang Province", "The Rector of
     Novosibirsk State University and two vice-rectors visited Harbin Engineering University")
-    or by the hosts ("Harbin hosted a group of officials from Khabarovsk Krai"). Such words
-    are common in other news, so the journey must cross the border: the party's home (the
-    place or institution it is "from"/"of", or "Russian"/"Chinese") and the destination lie in
+    by the hosts ("Harbin hosted a group of officials from Khabarovsk Krai") or by the way
+    home ("A team of ZabGU returned to Chita on Sunday from Hailar"). Such words are common in
+    other news, so the journey must cross the border: the party's home (the place or
+    institution it is "from"/"of", or "Russian"/"Chinese") and the destination lie in
     different countries."""
     doc = view.sent.doc
     visits = [i for i in view.triggers.get("VISIT", []) if not is_planned(view, i)]
-    for party in (g for g in view.groups if g.label_ in (PARTY, GROUP)):
+    for party in (g for g in view.groups if g.label_ in (PARTY, GROUP, OFFICE)):
         home = _party_home(view, party)
-        if home is None:
+        returned = next((i for i in view.triggers.get("RETURN", []) if 0 < i - party.end <= GROUP_VERB_WINDOW), None)
+        trip = _return_trip(view, returned, home) if returned is not None else None
+        if trip is not None:
+            home, destination, visit_at = trip[0], trip[1], returned
+        elif home is None:
             continue
-        hosted = _hosted(view, [party])
+        # A host meets people, not an office ("Koltsov met with Vice Governor of Jilin Province").
+        hosted = _hosted(view, [party]) if trip is None and party.label_ != OFFICE else None
         if hosted is not None:
             destination, visit_at = _host_place(view, hosted), hosted
-        else:
+        elif trip is None:
             visit_at = next((i for i in visits if 0 < i - party.end <= GROUP_VERB_WINDOW), None)
             if visit_at is not None:
                 destination = _destination_after(view, max(visit_at, home.end - 1))
@@ -281,7 +292,11 @@ def find_party_visit(view: SentenceView, number_words: dict[str, int]) -> dict[s
             # official in the party's own phrase.
             leader = next((p for p in view.of(PERSON) if party.start <= p.start < visit_at and _is_official(doc, p)), None)
         visited = [e.text for e in view.of(INSTITUTION) if e.start > visit_at]
-        size = _delegation_size(view, [g for g in view.groups if g.label_ == GROUP], number_words)
+        size = _delegation_size(view, [g for g in view.groups if g.label_ == GROUP] + [party], number_words)
+        if size is None and party.start > 0 and doc[party.start - 1].like_num:
+            size = parse_size(doc[party.start - 1].text, number_words)  # "seven specialists of"
+        if size is not None and size > MAX_PARTY_SIZE:
+            continue  # "300 students from Heilongjiang studied", "2,000 visitors came": statistics
         return _visit_record(view, number_words, leader, home.origin, destination, size, dates[0] if dates else None,
                              visited, home.institution)
     return None
@@ -291,31 +306,105 @@ def _present_abroad(view: SentenceView, party: Span, home: PartyHome) -> str | N
     """Where a party is, when no travel verb says it went there: the sentence's subject is
     the party, and the same clause puts it in a place ("From 10 to 16 April, seven
     specialists of the Mudanjiang Cardiovascular Hospital underwent training at ... in
-    Vladivostok"). Not a plan, and not a party named after a verb ("invited a group of
-    Vladivostok specialists to an internship in Mudanjiang")."""
+    Vladivostok"). Not a plan or a habit, and not a party named after a verb ("invited a group
+    of Vladivostok specialists to an internship in Mudanjiang")."""
     doc = view.sent.doc
-    if view.has("FUTURE") or any(t.pos_ in ("VERB", "AUX") for t in doc[view.sent.start:party.start]):
+    if view.has("FUTURE") or view.has("HABIT") or any(t.pos_ in ("VERB", "AUX") for t in doc[view.sent.start:party.start]):
         return None
     for gpe in view.of(GPE):
         if gpe.start < home.end or place_kind(gpe.text) in (None, "country"):
             continue
         if gpe.start - home.end > PRESENCE_WINDOW or _clause_break(doc, home.end, gpe.start):
             return None
-        if doc[gpe.start - 1].lower_ in ("in", "at"):
+        if _word_before_place(doc, gpe.start) in ("in", "at") and _past_verb(doc, home.end, gpe.start):
             return gpe.text
+    for ent in view.of(INSTITUTION):
+        # "performed on Tuesday at the Irkutsk Regional Philharmonic"
+        if ent.start < home.end or ent.start - home.end > PRESENCE_WINDOW or _clause_break(doc, home.end, ent.start):
+            continue
+        before = doc[ent.start - 1].lower_ if doc[ent.start - 1].lower_ != "the" else doc[ent.start - 2].lower_
+        place = find_place(ent.text)
+        if before in ("in", "at") and place is not None and place.kind == "city" and _past_verb(doc, home.end, ent.start):
+            return place.name
     return None
 
 
+def _past_verb(doc: Doc, start: int, end: int) -> bool:
+    """Whether the party's clause tells something that happened ("underwent training",
+    "have spent"), not a habit ("often study in Heihe"): a past verb, or at least no present
+    one (the tagger misses verbs in long noun-heavy clauses)."""
+    tags = [t.tag_ for t in doc[start:end]]
+    return any(tag in ("VBD", "VBN") for tag in tags) or not any(tag in ("VBP", "VBZ") for tag in tags)
+
+
+def _word_before_place(doc: Doc, start: int) -> str:
+    """The word before a place, read past the narrower places written before it ("in
+    Beidaihe, Qinhuangdao" -> "in" for Qinhuangdao)."""
+    index = start - 1
+    for _ in range(2):
+        if index < 1 or doc[index].text != "," or not doc[index - 1].is_title:
+            break
+        index -= 1
+        while index > 0 and doc[index - 1].is_title and doc[index].is_title:
+            index -= 1
+        index -= 1
+    return doc[index].lower_ if index >= 0 else ""
+
+
 # How far (in tokens) after the party's home the place it is in may be named.
-PRESENCE_WINDOW = 20
+PRESENCE_WINDOW = 30
+# A travelling party without the word delegation is a few dozen people; larger counts
+# ("300 students from Heilongjiang studied in ...") are statistics, not a visit.
+MAX_PARTY_SIZE = 100
 
 
 def _clause_break(doc: Doc, start: int, end: int) -> bool:
-    """Whether a new clause starts between two tokens (";", or a comma before and/but/while)."""
+    """Whether a new clause starts between two tokens (";", a subordinator, or a comma before
+    and/but/while)."""
     for i in range(start, end):
-        if doc[i].text == ";" or (doc[i].text == "," and i + 1 < end and doc[i + 1].lower_ in ("and", "but", "while")):
+        if doc[i].text == ";" or doc[i].lower_ in _SUBORDINATORS:
+            return True
+        if doc[i].text == "," and i + 1 < end and doc[i + 1].lower_ in ("and", "but", "while"):
             return True
     return False
+
+
+# Words that open a clause of its own ("said that graduates work in Moscow").
+_SUBORDINATORS = frozenset({"that", "which", "who", "whose", "where", "when", "while", "because"})
+
+
+def _return_trip(view: SentenceView, returned: int, home: PartyHome | None) -> tuple[PartyHome, str] | None:
+    """A trip told by its way home: "returned to Chita on Sunday from Hailar", "returned home
+    on Wednesday from the People's Republic of China, where it took part in ... in Jiamusi".
+    Gives the party's home (the place it returned to, else the one its name gave, else the
+    other country than the one it came back from) and where it had been."""
+    doc = view.sent.doc
+    gpes = [g for g in view.of(GPE) if g.start > returned and not _clause_break(doc, returned, g.start)]
+    back_to = next((g for g in gpes if doc[g.start - 1].lower_ == "to"), None)
+    came_from = next((g for g in gpes if _word_before_place(doc, g.start) == "from"
+                      or (doc[g.start - 1].lower_ == "the" and doc[g.start - 2].lower_ == "from")), None)
+    if came_from is None or resolve_place(came_from.text) is None:
+        return None
+    abroad = resolve_place(came_from.text)
+    destination = came_from.text
+    if abroad.kind == "country":
+        # "from China, where it took part in a tournament in Jiamusi": the city named after it.
+        city = next((g for g in view.of(GPE) if 0 <= g.start - came_from.end <= PRESENCE_WINDOW
+                     and place_kind(g.text) == "city" and resolve_place(g.text).country == abroad.country), None)
+        if city is None:
+            return None
+        destination = city.text
+    if back_to is not None and resolve_place(back_to.text) is not None:
+        place = resolve_place(back_to.text)
+        home = PartyHome(back_to.text, place.country, home.institution if home else None, back_to.end)
+    elif home is None:
+        went_home = any(t.lower_ == "home" for t in doc[returned:came_from.start])
+        countries = set(NAME_CULTURE_COUNTRIES.values())
+        other = next((c for c in countries if c != abroad.country), None) if abroad.country in countries else None
+        if not went_home or other is None:
+            return None  # "returned home from China": the home is the other country of the pair
+        home = PartyHome(None, other, None, returned + 1)
+    return home, destination
 
 
 def _visit_dates(view: SentenceView) -> list[Span]:
@@ -400,11 +489,16 @@ def _party_home(view: SentenceView, party: Span) -> PartyHome | None:
     nationality = NAME_CULTURE_COUNTRIES.get(party[0].lower_)
     if nationality is not None:
         return PartyHome(None, nationality, None, party.end)
+    named_before = next((e for e in view.of(GPE) if e.end == party.start), None)
+    place_before = resolve_place(named_before.text) if named_before is not None else None
+    if place_before is not None and place_before.kind != "country":
+        return PartyHome(named_before.text, place_before.country, None, party.end)  # "The Omsk group of 23 people"
     following = [e for e in view.ents if party.end <= e.start <= party.end + PARTY_HOME_WINDOW]
     for ent in following:
         if ent.label_ not in (GPE, INSTITUTION):
             continue
-        if any(t.is_punct or t.lower_ in ("and", "to", "in", "at") for t in doc[party.end:ent.start]):
+        # "pupils of grades 6-10 of Irkutsk School No. 47"; not "pupils, teachers and ..."
+        if any(t.text in _PHRASE_BREAKS or t.lower_ in ("and", "to", "in", "at") for t in doc[party.end:ent.start]):
             break
         if ent.label_ == GPE:
             place = resolve_place(ent.text)
@@ -421,6 +515,7 @@ def _party_home(view: SentenceView, party: Span) -> PartyHome | None:
     return None
 
 
+_PHRASE_BREAKS = frozenset({",", ";", ":", "(", ")", ".", '"'})
 # How far (in tokens) after "from"/"of" a party's home may be named ("Representatives of
 # twenty companies from the Amur Region").
 PARTY_HOME_WINDOW = 6
@@ -495,7 +590,7 @@ def _date_role(view: SentenceView) -> str:
     """"arrival" (the date is the first day), "departure" (the last day) or "visit"."""
     if view.has("ARRIVE"):
         return "arrival"
-    if view.has("DEPART"):
+    if view.has("DEPART") or view.has("RETURN"):
         return "departure"
     return "visit"
 
@@ -521,6 +616,8 @@ def _refers_to_visit(view: SentenceView, record: dict[str, Any]) -> bool:
     guests", names its leader, or speaks of "the visit"."""
     if view.delegation_phrases() or any(g.label_ == PARTY for g in view.groups):
         return True
+    if view.sent[0].pos_ == "PRON" and view.has("LEAD"):
+        return True  # "It was headed by Yulia Bortnikova"
     words = [t.lower_ for t in view.sent]
     if _GUEST_WORDS & set(words):
         return True
@@ -639,34 +736,92 @@ def merge_delegations(records: list[dict[str, Any]], visits: list[list[str]]) ->
     return merged
 
 
-def find_sister_cities(view: SentenceView) -> list[dict[str, Any]]:
-    """Pairs of cities a sentence calls sister/twin/friendship cities."""
+def find_sister_cities(view: SentenceView, hub: str | None = None) -> list[dict[str, Any]]:
+    """Pairs of cities a sentence calls sister/twin/friendship cities: "Harbin and Khabarovsk
+    became sister cities in 1993" (cities paired in order), or a list around one city,
+    "Irkutsk's twin cities are Shenyang (1992), Eugene (1990) and Kanazawa (1967)" (the city
+    before the sister word with each one after it; "the city's other twin cities" take the
+    article's city, ``hub``, the first of its earlier ties)."""
     if not view.has("SISTER"):
         return []
+    doc = view.sent.doc
     cities = []
     for gpe in view.of(GPE):
         kind = place_kind(gpe.text)
         # Regions twin too ("friendly regions"), but the table is about cities.
         if kind in ("city", None) and gpe.text not in [c.text for c in cities]:
             cities.append(gpe)
-    # Cities also hide inside possessives and institution names are not ties; only GPEs count.
-    if len(cities) < 2:
+    sister_at = view.triggers["SISTER"][0]
+    before = [c for c in cities if c.end <= sister_at]
+    after = [c for c in cities if c.start > sister_at]
+    listed = bool(after) and doc[after[0].start - 1].lower_ in _LIST_OPENERS
+    owner = before[-1] if before and doc[before[-1].end].lower_ in ("'s", "’s") else None
+    if len(after) >= 2 and (owner is not None or (len(before) == 1 and listed)):
+        # "Irkutsk's twin cities are ...", "Apart from Harbin, Khabarovsk's twin cities include ..."
+        pairs = [(owner or before[0], partner) for partner in after]
+    elif not before and len(after) >= 2 and hub is not None and listed and _names_own_city(doc, sister_at):
+        pairs = [(hub, partner) for partner in after]
+    elif len(cities) >= 2:
+        # Cities also hide inside possessives and institution names are not ties; only GPEs count.
+        pairs = list(zip(cities[0::2], cities[1::2]))
+    else:
         return []
     dates = view.event_dates() if view.has("ESTABLISH") else []
     # Establishment comes before anniversaries and later visits: the earliest date wins.
-    date = min(dates, key=lambda d: date_value(view.sent.doc, d) or "9999") if dates else None
-    pairs = []
-    for a, b in zip(cities[0::2], cities[1::2]):
-        pairs.append({
-            "city_a": a.text,
+    shared = min(dates, key=lambda d: date_value(doc, d) or "9999") if dates else None
+    # In a list each partner may carry its own year ("Shenyang (1992), Eugene (1990)"); then
+    # a partner without one has none.
+    own_dates = {b.start: _date_after(view, b) for _, b in pairs} if len(pairs) > 1 else {}
+    if any(own_dates.values()):
+        shared = None
+    ties = []
+    for a, b in pairs:
+        date = own_dates.get(b.start) or shared
+        ties.append({
+            "city_a": a if isinstance(a, str) else a.text,
             "city_b": b.text,
-            "since": date_value(view.sent.doc, date) if date is not None else None,
+            "since": date_value(doc, date) if date is not None else None,
             "date_start_char": date_offsets(date)[0],
             "date_end_char": date_offsets(date)[1],
             "start_char": view.sent.start_char,
             "end_char": view.sent.end_char,
         })
-    return pairs
+    return ties
+
+
+# Words that open the list of a city's twins ("twin cities are ...", "include ...", "with ...").
+_LIST_OPENERS = frozenset({":", "are", "include", "includes", "with", "namely"})
+
+
+def _names_own_city(doc: Doc, sister_at: int) -> bool:
+    """"The city's other twin cities", "its sister cities": the article's own city."""
+    words = [t.lower_ for t in doc[max(sister_at - OWN_CITY_WINDOW, 0):sister_at]]
+    pairs = set(zip(words, words[1:]))
+    return "its" in words or bool(pairs & {("the", "city"), ("the", "town"), ("city", "'s"), ("town", "'s")})
+
+
+# How far (in tokens) before the sister word "the city" may stand ("The city also has
+# twin-city agreements with ...").
+OWN_CITY_WINDOW = 8
+
+
+def _date_after(view: SentenceView, city: Span) -> Span | None:
+    """The date written right after a city in a list: "Shenyang (1992)", "Heihe (since 1995)"."""
+    doc = view.sent.doc
+    countries = {t.i for g in view.of(GPE) if place_kind(g.text) == "country" for t in g}
+    for date in view.event_dates():
+        between = doc[city.end:date.start]
+        if 0 <= date.start - city.end <= LIST_DATE_WINDOW and all(
+                t.i in countries or t.lower_ in _LIST_DATE_WORDS or (t.is_upper and t.is_alpha) for t in between):
+            return date
+    return None
+
+
+# How far (in tokens) after a listed city its year may stand ("Niigata in Japan (since 1965)").
+LIST_DATE_WINDOW = 6
+# Words between a listed city and its year: "Shenyang (China, 1992)", "Dalian, signed in 1999"
+# (country names and acronyms such as "USA" count too).
+_LIST_DATE_WORDS = frozenset({"(", ",", "since", "in", "from", "signed", "established", "twinned"})
 
 
 class EventExtractor(RulesComponent):
@@ -699,7 +854,7 @@ class EventExtractor(RulesComponent):
         for match_id, start, end in self.matcher(doc):
             label = self.vocab.strings[match_id]
             index = _sentence_index(sent_starts, start)
-            if label in (GROUP, GROUP_REF, SIZE, PARTY):
+            if label in (GROUP, GROUP_REF, SIZE, PARTY, OFFICE):
                 groups.setdefault(index, []).append(Span(doc, start, end, label=label))
             else:
                 triggers.setdefault(index, {}).setdefault(label, []).append(start)
@@ -709,7 +864,8 @@ class EventExtractor(RulesComponent):
             in_sent = [e for e in ents if e.start >= sent.start and e.end <= sent.end]
             # Parties overlap sizes (", eleven nurses of"): they are kept beside the other groups.
             found = groups.get(index, [])
-            kept = filter_spans([g for g in found if g.label_ != PARTY]) + [g for g in found if g.label_ == PARTY]
+            parties = [g for g in found if g.label_ in (PARTY, OFFICE)]
+            kept = filter_spans([g for g in found if g.label_ not in (PARTY, OFFICE)]) + parties
             views.append(SentenceView(sent, in_sent, {k: sorted(set(v)) for k, v in triggers.get(index, {}).items()},
                                       kept))
         return views
@@ -730,7 +886,7 @@ class EventExtractor(RulesComponent):
                 visits.append([e.text for e in view.of(INSTITUTION) if e.start > visit_at])
             if found is None and delegations and _refers_to_visit(view, delegations[-1]):
                 _complete_delegation(delegations[-1], view, self.number_words)
-            ties.extend(find_sister_cities(view))
+            ties.extend(find_sister_cities(view, ties[0]["city_a"] if ties else None))
         if not delegations:
             # No delegation named: an official's own trip is the visit the article reports.
             trip = next((v for v in (find_official_visit(view, self.number_words) for view in views) if v), None)

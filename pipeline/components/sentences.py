@@ -19,7 +19,7 @@ from pipeline.normalize.places import find_place, resolve_place
 
 
 # Trigger labels of travelling groups (see SentenceView.groups).
-GROUP, GROUP_REF, SIZE, PARTY = "GROUP", "GROUP_REF", "SIZE", "PARTY"
+GROUP, GROUP_REF, SIZE, PARTY, OFFICE = "GROUP", "GROUP_REF", "SIZE", "PARTY", "OFFICE"
 # How far (in tokens) a modal may stand before a signing verb and still make it a plan.
 FUTURE_WINDOW = 4
 # How far (in tokens) after a group its journey's verb may stand ("Fifteen pupils and two
@@ -35,7 +35,8 @@ class SentenceView:
     ents: list[Span]
     triggers: dict[str, list[int]] = field(default_factory=dict)
     #: Travelling groups not called delegations (GROUP), "the group" (GROUP_REF), sizes
-    #: written after a delegation (SIZE) and people named with their home (PARTY).
+    #: written after a delegation (SIZE), people named with their home (PARTY) and heads of
+    #: bodies (OFFICE).
     groups: list[Span] = field(default_factory=list)
 
     def of(self, *labels: str) -> list[Span]:
@@ -48,7 +49,7 @@ class SentenceView:
         phrases = self.of(DELEGATION)
         moves = [i for label in ("VISIT", "LEAD") for i in self.triggers.get(label, [])]
         for group in self.groups:
-            if group.label_ in (SIZE, PARTY):
+            if group.label_ in (SIZE, PARTY, OFFICE):
                 continue
             if group.label_ == GROUP_REF and not references:
                 continue
@@ -97,14 +98,25 @@ def date_offsets(span: Span | None) -> tuple[int | None, int | None]:
     return (span.start_char, span.end_char) if span is not None else (None, None)
 
 
+def official_links(doc: Doc, person: Span) -> list[dict[str, Any]]:
+    """The title links of a person mention (``Doc._.officials``); for a later mention by one
+    name ("Sokolovsky arrived"), those of the one official the article names so."""
+    links = doc._.officials or []
+    exact = [link for link in links if link["person_start"] == person.start_char]
+    if exact or len(person) != 1:
+        return exact
+    word = person.text.casefold()
+    named = {link["person"] for link in links if word in link["person"].casefold().split()}
+    return [link for link in links if link["person"] in named] if len(named) == 1 else []
+
+
 def leader_org(doc: Doc, leader: Span | None) -> str | None:
     """The institution in the leader's title phrase, if it is one (not a city)."""
     if leader is None:
         return None
-    for link in doc._.officials or []:
-        if link["person_start"] == leader.start_char and link["organization"]:
-            if resolve_place(link["organization"]) is None:
-                return link["organization"]
+    for link in official_links(doc, leader):
+        if link["organization"] and resolve_place(link["organization"]) is None:
+            return link["organization"]
     return None
 
 
@@ -115,8 +127,8 @@ def same_country(a: str, b: str) -> bool:
 
 def leader_home(doc: Doc, leader: Span) -> str | None:
     """The place in the leader's organisation ("Education Department of Rostov-on-Don")."""
-    for link in doc._.officials or []:
-        if link["person_start"] == leader.start_char and link["organization"]:
+    for link in official_links(doc, leader):
+        if link["organization"]:
             place = find_place(link["organization"])
             if place is not None:
                 return place.name

@@ -397,6 +397,8 @@ def gazetteer_surface_forms(countries: Iterable[str] = tuple(_HOME_COUNTRIES)) -
         place = _country_places().get(code)
         if place is not None:
             forms.add(place.name)
+    # English writes "Saint Petersburg" as "St. Petersburg" more often than not.
+    forms.update("St. " + form[len("Saint "):] for form in list(forms) if form.startswith("Saint "))
     kept = []
     for form in sorted(forms):
         place = resolve_place(form)

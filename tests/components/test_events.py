@@ -151,6 +151,26 @@ DELEGATION_CASES = [
         {"origin": "Harbin", "destination": "Khabarovsk", "size": 26},
     ),
     (
+        # Told by the way home.
+        "A team of Pacific National University returned to Khabarovsk on Sunday from Harbin, where it took "
+        "part in a student ski race.",
+        {"origin": "Khabarovsk", "destination": "Harbin", "end": "2024-01-07"},
+    ),
+    (
+        "The youth football team of Sports School No. 5 returned home on Wednesday from China, where it played "
+        "in a friendly tournament in Jiamusi.",
+        {"origin": None, "destination": "Jiamusi", "destination_country": "CN"},
+    ),
+    (
+        "The Omsk group of 23 people worked in Harbin from January 3 to 7. It was headed by Yulia Ivanova, "
+        "director of the Omsk Export Centre.",
+        {"leader_name": "Yulia Ivanova", "origin": "Omsk", "destination": "Harbin", "start": "2024-01-03"},
+    ),
+    (
+        "Seven artists from Shanghai came to St. Petersburg for the opening of the exhibition on Monday.",
+        {"origin": "Shanghai", "destination": "Saint Petersburg", "size": 7},
+    ),
+    (
         "Petrov's delegation, 36 people including regional ministers, toured Jilin University in Changchun. "
         "Governor of Primorsky Krai Sergei Petrov met students.",
         {"leader_name": "Sergei Petrov", "size": 36, "destination": "Changchun"},
@@ -186,6 +206,11 @@ def test_events_delegation_sentences(extract_rows: Callable, text: str, expected
         "Contacts began in 2015, when entrepreneurs from Kostroma first visited Changsha.",
         # People from one country at home.
         "Students from Harbin visited the Harbin Museum on Tuesday.",
+        # A habit, statistics, a meeting with an official of the other side.
+        "Students from Blagoveshchensk often study in Heihe.",
+        "Last year, 300 students from Heilongjiang studied at universities in Amur Oblast.",
+        "More than 2,000 visitors from China came to the Amur stand at the fair in Blagoveshchensk.",
+        "On Monday, Governor of Amur Oblast Vasily Orlov met with Vice Governor of Heilongjiang Province Li Yu.",
     ],
 )
 def test_events_sentences_without_a_reported_visit(extract_rows: Callable, text: str) -> None:
