@@ -754,13 +754,18 @@ def find_sister_cities(view: SentenceView, hub: str | None = None) -> list[dict[
     sister_at = view.triggers["SISTER"][0]
     before = [c for c in cities if c.end <= sister_at]
     after = [c for c in cities if c.start > sister_at]
+    listed_cities = _listed(view, after)
     listed = bool(after) and doc[after[0].start - 1].lower_ in _LIST_OPENERS
     owner = before[-1] if before and doc[before[-1].end].lower_ in ("'s", "’s") else None
-    if len(after) >= 2 and (owner is not None or (len(before) == 1 and listed)):
-        # "Irkutsk's twin cities are ...", "Apart from Harbin, Khabarovsk's twin cities include ..."
-        pairs = [(owner or before[0], partner) for partner in after]
-    elif not before and len(after) >= 2 and hub is not None and listed and _names_own_city(doc, sister_at):
-        pairs = [(hub, partner) for partner in after]
+    if len(listed_cities) >= 2 and (owner is not None or (before and listed)):
+        # "Irkutsk's twin cities are ...", "Besides Harbin, Khabarovsk has sister ties with ..."
+        pairs = [(owner or before[-1], partner) for partner in listed_cities]
+    elif not before and len(after) >= 3 and listed and doc[after[0].end].text == ":" \
+            and len(_listed(view, after[1:])) >= 2:
+        # "Twin cities of Ulan-Ude: Hohhot (China, 1999), Ulaanbaatar (Mongolia, 2008)"
+        pairs = [(after[0], partner) for partner in _listed(view, after[1:])]
+    elif not before and len(listed_cities) >= 2 and hub is not None and listed and _names_own_city(doc, sister_at):
+        pairs = [(hub, partner) for partner in listed_cities]
     elif len(cities) >= 2:
         # Cities also hide inside possessives and institution names are not ties; only GPEs count.
         pairs = list(zip(cities[0::2], cities[1::2]))
@@ -771,7 +776,7 @@ def find_sister_cities(view: SentenceView, hub: str | None = None) -> list[dict[
     shared = min(dates, key=lambda d: date_value(doc, d) or "9999") if dates else None
     # In a list each partner may carry its own year ("Shenyang (1992), Eugene (1990)"); then
     # a partner without one has none.
-    own_dates = {b.start: _date_after(view, b) for _, b in pairs} if len(pairs) > 1 else {}
+    own_dates = {b.start: _date_after(view, b) for _, b in pairs}
     if any(own_dates.values()):
         shared = None
     ties = []
@@ -789,8 +794,25 @@ def find_sister_cities(view: SentenceView, hub: str | None = None) -> list[dict[
     return ties
 
 
+def _listed(view: SentenceView, cities: list[Span]) -> list[Span]:
+    """The leading run of cities written as a list: only commas, "and", years and countries
+    between them ("Shenyang (China, 1992), Eugene (USA, 1990) and Kanazawa"; not "Ussuriysk
+    after Suifenhe")."""
+    doc = view.sent.doc
+    dates = {t.i for d in view.event_dates() for t in d}
+    countries = {t.i for g in view.of(GPE) if place_kind(g.text) == "country" for t in g}
+    run = cities[:1]
+    for city in cities[1:]:
+        between = doc[run[-1].end:city.start]
+        if not all(t.i in dates or t.i in countries or t.lower_ in _LIST_DATE_WORDS or t.lower_ in ("and", ")", ";")
+                   or (t.is_upper and t.is_alpha) for t in between):
+            break
+        run.append(city)
+    return run
+
+
 # Words that open the list of a city's twins ("twin cities are ...", "include ...", "with ...").
-_LIST_OPENERS = frozenset({":", "are", "include", "includes", "with", "namely"})
+_LIST_OPENERS = frozenset({":", "are", "include", "includes", "including", "with", "namely", "of"})
 
 
 def _names_own_city(doc: Doc, sister_at: int) -> bool:

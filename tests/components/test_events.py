@@ -236,6 +236,29 @@ def test_events_sister_city_sentences(extract_rows: Callable, text: str, expecte
     assert {row["country_a"], row["country_b"]} == {"CN", "RU"}
 
 
+SISTER_LIST_CASES = [
+    # A list around one city: each partner with its own year, or none.
+    ("Irkutsk's sister cities are Shenyang (China, 1992), Eugene (USA, 1990) and Kanazawa (Japan, since 1967).",
+     {("Irkutsk", "Shenyang", "1992"), ("Irkutsk", "Eugene", "1990"), ("Irkutsk", "Kanazawa", "1967")}),
+    ("Besides Harbin, Khabarovsk has sister ties with Niigata (1965), Portland (1988) and Victoria (1990).",
+     {("Khabarovsk", "Niigata", "1965"), ("Khabarovsk", "Portland", "1988"), ("Khabarovsk", "Victoria", "1990")}),
+    ("Kazan is a twin city of Hangzhou, Qingdao and Istanbul.",
+     {("Kazan", "Hangzhou", None), ("Kazan", "Qingdao", None), ("Kazan", "Istanbul", None)}),
+    ("Heihe and Blagoveshchensk are twin cities. The city also has twin-city agreements with Sanya (2016) and "
+     "Dalian (2018).",
+     {("Heihe", "Blagoveshchensk", None), ("Heihe", "Sanya", "2016"), ("Heihe", "Dalian", "2018")}),
+    # Not a list: a city named after another one ("after Suifenhe") is no partner of the first.
+    ("Jixi is the second Chinese sister city of Ussuriysk after Suifenhe.", {("Jixi", "Ussuriysk", None)}),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("text", "expected"), SISTER_LIST_CASES)
+def test_events_sister_city_lists(extract_rows: Callable, text: str, expected: set) -> None:
+    rows = extract_rows(text, published="2024-05-01")["sister_cities"]
+    assert {(row["city_a"], row["city_b"], row["since"]) for row in rows} == expected, text
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "text",
