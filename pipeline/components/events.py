@@ -44,7 +44,7 @@ from pipeline.components.sentences import (
 from pipeline.labels import (
     EVENT_TRIGGER_FILE, FACTORY_EVENTS, GPE, INSTITUTION, PERSON, SISTER_CITY_AGREEMENT, TRIGGER_LABELS,
 )
-from pipeline.normalize.names import normalize_person
+from pipeline.normalize.names import CULTURE_COUNTRIES, normalize_person
 from pipeline.normalize.places import find_place, resolve_place
 from pipeline.rules import PATTERNS_DIR, read_csv_table, read_jsonl_patterns
 
@@ -160,8 +160,8 @@ def _crosses_border(visitor: Span, home: str | None, destination: str) -> bool:
     return country is not None and country != place.country
 
 
-# The country a Chinese or Russian name places its bearer in when the article does not say.
-NAME_CULTURE_COUNTRIES = {"chinese": "CN", "russian": "RU"}
+# The country a Chinese or Russian name (or the words "Chinese", "Russian") places people in.
+NAME_CULTURE_COUNTRIES = CULTURE_COUNTRIES
 
 
 # How far (in tokens) the visiting official may stand before the visit word ("Rector of NSU

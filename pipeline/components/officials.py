@@ -75,6 +75,7 @@ from spacy.tokens import Doc, Span, Token
 from pipeline.components.base import RulesComponent
 from pipeline.labels import DELEGATION, FACTORY_OFFICIALS, GPE, INSTITUTION, PERSON, TITLE
 from pipeline.normalize.institutions import has_institution_keyword, normalize_institution
+from pipeline.normalize.names import CULTURE_COUNTRIES, normalize_person
 from pipeline.normalize.places import find_place, resolve_place
 from pipeline.rules import PATTERNS_DIR, read_csv_table
 
@@ -537,7 +538,8 @@ def delegation_org(index: DocIndex, phrase_start: int) -> Span | None:
 
 def institution_in_context(index: DocIndex, person: Span, phrase_start: int, owned: set[tuple[int, int]]) -> Span | None:
     """The nearest INSTITUTION before a titled person, in its sentence or the one before it,
-    skipping institutions that are another official's own.
+    skipping institutions that are another official's own or lie in the other country than the
+    person's name.
 
     News introduces the place, then its officials: "During the visit to the Changchun
     Education Bureau, Deputy Director Lyu Dehui ..."; "The delegation first visited the
@@ -551,9 +553,19 @@ def institution_in_context(index: DocIndex, person: Span, phrase_start: int, own
             break
         if ent.label_ == PERSON:
             return None  # someone else was introduced in between
-        if ent.label_ == INSTITUTION and (ent.start, ent.end) not in owned:
+        if ent.label_ == INSTITUTION and (ent.start, ent.end) not in owned and not _other_country(person, ent):
             return ent
     return None
+
+
+def _other_country(person: Span, institution: Span) -> bool:
+    """Whether an institution lies in the other country than the one the person's name belongs
+    to: a Russian teacher named right after a Chinese school is one of the guests."""
+    name = normalize_person(person.text)
+    country = CULTURE_COUNTRIES.get(name.culture) if name is not None else None
+    place = find_place(institution.text)
+    return country is not None and place is not None and place.country in CULTURE_COUNTRIES.values() \
+        and place.country != country
 
 
 def expand_acronym(index: DocIndex, org: Span) -> Span:

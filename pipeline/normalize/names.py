@@ -323,6 +323,10 @@ def _display_case(token: str) -> str:
 
 # --------------------------------------------------------------------------- cultures
 
+#: The country a Chinese or Russian name places its bearer in when the text does not say.
+CULTURE_COUNTRIES = {"chinese": "CN", "russian": "RU"}
+
+
 
 def _make(family: str | None, given: str | None, patronymic: str | None, culture: str, display: str) -> PersonName:
     return PersonName(
