@@ -815,6 +815,24 @@ def _listed(view: SentenceView, cities: list[Span]) -> list[Span]:
 _LIST_OPENERS = frozenset({":", "are", "include", "includes", "including", "with", "namely", "of"})
 
 
+def _tie_of_the_two(view: SentenceView, visit: dict[str, Any]) -> dict[str, Any] | None:
+    """"the two sister cities" with no city named: the visit's origin and destination, when
+    they are cities of two countries."""
+    if not view.has("SISTER"):
+        return None
+    sister_at = view.triggers["SISTER"][0]
+    if [t.lower_ for t in view.sent.doc[max(sister_at - 2, 0):sister_at]] != ["the", "two"]:
+        return None
+    places = [resolve_place(visit.get("origin") or ""), resolve_place(visit.get("destination") or "")]
+    if any(p is None or p.kind != "city" for p in places) or places[0].country == places[1].country:
+        return None
+    return {
+        "city_a": visit["origin"], "city_b": visit["destination"], "since": None,
+        "date_start_char": None, "date_end_char": None,
+        "start_char": view.sent.start_char, "end_char": view.sent.end_char,
+    }
+
+
 def _names_own_city(doc: Doc, sister_at: int) -> bool:
     """"The city's other twin cities", "its sister cities": the article's own city."""
     words = [t.lower_ for t in doc[max(sister_at - OWN_CITY_WINDOW, 0):sister_at]]
@@ -914,6 +932,9 @@ class EventExtractor(RulesComponent):
             trip = next((v for v in (find_official_visit(view, self.number_words) for view in views) if v), None)
             delegations = [trip] if trip is not None else []
         merged = merge_delegations(delegations, visits)
+        if not ties and merged:
+            # "young athletes of the two sister cities": the visit's two cities.
+            ties = [tie for view in views if (tie := _tie_of_the_two(view, merged[0])) is not None][:1]
         # Agreements read the whole visit (who came, what they visited) as their context.
         context = merged[0] if merged else {}
         agreements: list[dict[str, Any]] = []

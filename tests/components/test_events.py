@@ -247,6 +247,9 @@ SISTER_LIST_CASES = [
     ("Heihe and Blagoveshchensk are twin cities. The city also has twin-city agreements with Sanya (2016) and "
      "Dalian (2018).",
      {("Heihe", "Blagoveshchensk", None), ("Heihe", "Sanya", "2016"), ("Heihe", "Dalian", "2018")}),
+    # "the two sister cities": the visit's two cities.
+    ("A delegation from Heihe visited Blagoveshchensk on Monday. Pupils of the two sister cities sang together.",
+     {("Heihe", "Blagoveshchensk", None)}),
     # Not a list: a city named after another one ("after Suifenhe") is no partner of the first.
     ("Jixi is the second Chinese sister city of Ussuriysk after Suifenhe.", {("Jixi", "Ussuriysk", None)}),
 ]
