@@ -103,6 +103,7 @@ class DateRule:
     direction: str | None = None  # weekday: on_or_before | before | after | same_week
     start: str | None = None  # range: template of the first side
     end: str | None = None  # range: template of the last side
+    months: tuple[int, int] | None = None  # period: first and last month ("06/08"; "12/02" runs into the next year)
 
 
 _COMMON_KEYS = frozenset({"id", "kind", "regex", "note"})
@@ -121,10 +122,13 @@ _KIND_KEYS: Mapping[str, tuple[frozenset[str], frozenset[str]]] = MappingProxyTy
         "range": (frozenset({"start", "end"}), frozenset()),
         "year_marker": (frozenset(), frozenset()),
         "numeric_date": (frozenset(), frozenset()),
+        "period": (frozenset(), frozenset({"months"})),
     }
 )
 
 _RELATIVE_UNITS = frozenset({"day", "week", "month", "year"})
+#: Year offsets of the words a period rule's (?P<rel>...) group may hold.
+_RELATIVE_YEARS: Mapping[str, int] = MappingProxyType({"this": 0, "next": 1, "last": -1, "past": -1, "coming": 1})
 _WEEKDAY_DIRECTIONS = frozenset({"on_or_before", "before", "after", "same_week"})
 
 
@@ -193,6 +197,16 @@ def _parse_rule(record: Any, path: Path, line_no: int) -> DateRule:
     elif kind == "decade":
         if "decade" not in pattern.groupindex:
             raise _rule_error(path, line_no, f"{rule_id}: regex needs a (?P<decade>...) group")
+    elif kind == "period":
+        # Seasons and quarters give their months; without them the rule reads a named month
+        # from a (?P<m>...) group ("October last year").
+        if "months" in record:
+            found = re.fullmatch(r"(\d{2})/(\d{2})", str(record["months"]))
+            if found is None or not all(1 <= int(g) <= 12 for g in found.groups()):
+                raise _rule_error(path, line_no, f"{rule_id}: 'months' must be 'MM/MM'")
+            fields["months"] = (int(found.group(1)), int(found.group(2)))
+        elif "m" not in pattern.groupindex:
+            raise _rule_error(path, line_no, f"{rule_id}: a period without 'months' needs a (?P<m>...) group")
     elif kind == "range":
         for side in ("start", "end"):
             try:
@@ -453,7 +467,7 @@ class DateNormalizer:
         core, month_licensed = self._strip_affixes(cleaned)
         if not core or self._matches("reject", core):
             return None
-        for step in (self._relative_date, self._ago_date, self._weekday):
+        for step in (self._relative_date, self._ago_date, self._weekday, self._period):
             found, result = step(core, base)
             if found:
                 return result
@@ -491,6 +505,32 @@ class DateNormalizer:
                     stripping = True
                     break
         return text, month_licensed
+
+    def _period(self, core: str, base: datetime.date | None) -> tuple[bool, NormalizedDate | None]:
+        """Seasons and quarters as month ranges ("next summer" -> June to August of the next
+        year), and a month of a relative year ("October last year")."""
+        for rule in self._rules_of("period"):
+            match = rule.pattern.fullmatch(core)
+            if match is None:
+                continue
+            groups = match.groupdict()
+            if groups.get("y"):
+                year = int(groups["y"])
+            elif base is None:
+                return True, None
+            else:
+                year = base.year + _RELATIVE_YEARS.get((groups.get("rel") or "this").lower(), 0)
+            if rule.months is None:
+                month = self._month_number(groups["m"])
+                return True, _point("month", year, month) if month is not None else None
+            first, last = rule.months
+            last_year = year + 1 if last < first else year
+            return True, _span(_point("month", year, first), _point("month", last_year, last))
+        return False, None
+
+    def _month_number(self, word: str) -> int | None:
+        reading = self._read(word)
+        return reading.month if reading is not None and reading.granularity == "month" else None
 
     def _relative_date(self, core: str, base: datetime.date | None) -> tuple[bool, NormalizedDate | None]:
         for rule in self._rules_of("relative"):

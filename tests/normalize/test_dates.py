@@ -196,6 +196,40 @@ def test_dates_relative_to_base(text: str, expected: NormalizedDate) -> None:
     assert normalize_date(text, WED_2025_05_21) == expected
 
 
+def month_range(first: str, last: str, last_day: int) -> NormalizedDate:
+    return NormalizedDate(f"{first}/{last}", f"{first}-01", f"{last}-{last_day:02d}", "month")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Seasons and quarters are month ranges (GUIDELINES section 6).
+        ("next summer", month_range("2026-06", "2026-08", 31)),
+        ("this autumn", month_range("2025-09", "2025-11", 30)),
+        ("Last summer", month_range("2024-06", "2024-08", 31)),
+        ("next spring", month_range("2026-03", "2026-05", 31)),
+        ("winter 2019", month_range("2019-12", "2020-02", 29)),
+        ("the fourth quarter of 2025", month_range("2025-10", "2025-12", 31)),
+        ("Q3 2019", month_range("2019-07", "2019-09", 30)),
+        ("the first quarter", month_range("2025-01", "2025-03", 31)),
+        ("October last year", month("2024-10", 31)),
+        ("the end of the year", year("2025")),
+        ("the 11th to the 17th of May", day_range("2025-05-11", "2025-05-17")),
+    ],
+)
+def test_dates_periods(text: str, expected: NormalizedDate) -> None:
+    assert normalize_date(text, WED_2025_05_21) == expected
+
+
+def test_dates_period_rule_needs_months_or_a_month_group(tmp_path: Path) -> None:
+    path = _write_rules(tmp_path, {"id": "bad", "kind": "period", "regex": "summer"})
+    with pytest.raises(DatePatternError, match="needs a"):
+        DateNormalizer(path)
+    path = _write_rules(tmp_path, {"id": "bad", "kind": "period", "regex": "summer", "months": "13/02"})
+    with pytest.raises(DatePatternError, match="MM/MM"):
+        DateNormalizer(path)
+
+
 @pytest.mark.parametrize(
     ("text", "base", "expected"),
     [
@@ -269,7 +303,7 @@ def test_dates_cache_keeps_bases_apart() -> None:
         "recently",
         "several days ago",
         "February 30, 2019",
-        "Q3 2019",
+        "winter",  # "winter sports": a season is a date only with a year or this/next/last
         "",
         "   ",
         "\n\t",
@@ -328,7 +362,7 @@ def test_dates_result_is_frozen() -> None:
 
 def test_dates_rule_file_loads_every_kind() -> None:
     kinds = {rule.kind for rule in load_date_rules()}
-    assert {"prefix", "suffix", "reject", "relative", "weekday", "range", "year_marker"} <= kinds
+    assert {"prefix", "suffix", "reject", "relative", "weekday", "range", "year_marker", "period"} <= kinds
 
 
 def _write_rules(tmp_path: Path, *records: dict[str, object]) -> Path:
