@@ -8,6 +8,13 @@ from pipeline.normalize.places import Place, country_code, place_key, resolve_pl
 
 # text -> (name, country, kind)
 RESOLVED = [
+    # Country abbreviations are the countries, not a city that lists them among its other names.
+    ("USA", ("United States", "US", "country")),
+    ("U.S.", ("United States", "US", "country")),
+    ("UK", ("United Kingdom", "GB", "country")),
+    # In this genre "Amur" is the region (the river is no GPE).
+    ("Amur", ("Amur Oblast", "RU", "region")),
+    ("St. Petersburg", ("Saint Petersburg", "RU", "city")),
     ("Krasnoyarsk", ("Krasnoyarsk", "RU", "city")),
     ("Rostov-on-Don", ("Rostov-on-Don", "RU", "city")),
     ("Rostov on Don", ("Rostov-on-Don", "RU", "city")),
