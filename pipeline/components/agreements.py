@@ -126,6 +126,16 @@ def _is_plural(phrase: Span) -> bool:
     return head.tag_ in ("NNS", "NNPS") or head.lower_ in ("memoranda", "agreements", "documents")
 
 
+def _names_a_crowd(clause: SigningClause, party: str) -> bool:
+    """Whether a party is only a place describing a crowd ("Amur enterprises", "Harbin
+    companies"), not a body that signs."""
+    doc = clause.view.sent.doc
+    return any(
+        e.text == party and e.label_ == GPE and e.end < len(doc) and doc[e.end].tag_ == "NNS" and doc[e.end].is_lower
+        for e in clause.view.ents
+    )
+
+
 def _is_batch(phrase: Span) -> bool:
     """An unnamed batch, not one agreement: "signed 23 bilateral agreements"."""
     doc = phrase.doc
@@ -143,8 +153,10 @@ def _clause_agreements(clause: SigningClause, previous_date: Span | None, contex
         parties, party_rank = _agreement_parties(clause, phrase, context)
         if party_rank == _PARTY_NONE or (party_rank == _PARTY_BOTH_SIDES and not _names_places(clause.text)):
             parties, party_rank = _parties_from_signers(doc, signers, parties, party_rank, context)
-        if not parties and _is_plural(phrase):
-            continue  # "Dozens of cooperation agreements were signed last year": nobody named
+        if _is_plural(phrase) and all(_names_a_crowd(clause, party) for party in parties):
+            # "Dozens of cooperation agreements were signed last year", "Amur enterprises
+            # signed supply contracts": nobody is named.
+            continue
         kind = agreement_type(_named_with_topic(phrase), type_table)
         if party_rank >= _PARTY_SIDES and kind == SISTER_CITY_AGREEMENT:
             # Twinning binds two cities: the two the sentence names, when it names two.

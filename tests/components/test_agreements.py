@@ -184,9 +184,14 @@ def test_agreements_document_signed_by_completes_the_agreement(extract_rows: Cal
         "The two universities plan to sign a cooperation agreement next year.",
         "Officials said a memorandum of understanding will be signed in the autumn.",
         "The sides discussed a possible agreement on student exchanges.",
+        "The two sides agreed to work toward signing a cooperation agreement between Heilongjiang Province and "
+        "Amur Oblast.",
+        # Batches with nobody named.
+        "Dozens of cooperation agreements were signed last year.",
+        "Harbin enterprises signed supply contracts worth 2 billion yuan.",
     ],
 )
-def test_agreements_planned_agreements_are_not_records(extract_rows: Callable, text: str) -> None:
+def test_agreements_plans_and_unnamed_batches_are_not_records(extract_rows: Callable, text: str) -> None:
     assert extract_rows(text, published="2024-05-01")["agreements"] == [], text
 
 
