@@ -1295,7 +1295,7 @@ def resolve_with_site_lines(doc: Doc, model: Sequence[Candidate], rules: Sequenc
     # Model spans are trimmed first too, so a TITLE after "the" still stands at their edge.
     model = [t for c in model if (t := trim_span(doc, c, trim)) is not None]
     model = [piece for c in model for piece in split_institution(doc, c, trim, words.name_modifiers)]
-    merged = merge_candidates(cut_around_people(doc, model, people), other_rules + people)
+    merged = extend_numbers(doc, merge_candidates(cut_around_people(doc, model, people), other_rules + people))
     trimmed = [t for c in merged if (t := trim_span(doc, c, trim)) is not None]
     checked = relabel_places(doc, relabel_people(doc, drop_unmarked_institutions(doc, trimmed)))
     mentioned = tag_family_mentions(doc, longest_first(checked))
@@ -1303,6 +1303,20 @@ def resolve_with_site_lines(doc: Doc, model: Sequence[Candidate], rules: Sequenc
     fixed = fix_institutions(doc, chained, words, people)
     lines = site_lines(doc, fixed, words)
     return drop_site_lines(fixed, lines), lines
+
+
+def extend_numbers(doc: Doc, cands: Sequence[Candidate]) -> list[Candidate]:
+    """An institution cut at "No" when the tokenizer split "No." from its number ("Clinical
+    Hospital No" + "." + "1" at a line end) takes the number back."""
+    result = []
+    for cand in cands:
+        end = cand.end
+        if cand.label == INSTITUTION and end + 1 < len(doc) and doc[end - 1].text in ("No", "no") \
+                and doc[end].text == "." and doc[end + 1].like_num and not any(
+                    c is not cand and c.start <= end + 1 < c.end for c in cands):
+            cand = Candidate(cand.start, end + 2, cand.label)
+        result.append(cand)
+    return result
 
 
 def read_given_names(path: str = str(GIVEN_NAMES_FILE)) -> list[str]:

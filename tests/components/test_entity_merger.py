@@ -27,6 +27,7 @@ from pipeline.components.entity_merger import (
     drop_site_credits,
     drop_site_lines,
     drop_unmarked_institutions,
+    extend_numbers,
     extend_place_aliases,
     extend_place_designators,
     find_person_names,
@@ -863,3 +864,13 @@ def test_gazetteer_replaces_a_place_the_ner_cut_at_a_hyphen() -> None:
     doc = make_doc("Guests from Ulan-Ude arrived")
     doc.ents = [Span(doc, 2, 5, label=I)]
     assert [(e.text, e.label_) for e in gazetteer(doc).ents] == [("Ulan-Ude", I)]
+
+
+def test_extend_numbers_gives_a_cut_number_back() -> None:
+    doc = make_doc("Photo: Clinical Hospital No . 1")
+    assert [t.text for t in doc][-3:] == ["No", ".", "1"]
+    cut = Candidate(2, 5, I)
+    assert extend_numbers(doc, [cut]) == [Candidate(2, 7, I)]
+    # Only institutions, and only when the number is free.
+    assert extend_numbers(doc, [Candidate(2, 5, G)]) == [Candidate(2, 5, G)]
+    assert extend_numbers(doc, [cut, Candidate(6, 7, I)]) == [cut, Candidate(6, 7, I)]
