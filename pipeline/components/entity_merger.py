@@ -246,14 +246,16 @@ def trim_span(doc: Doc, cand: Candidate, rules: TrimRules) -> Candidate | None:
     while end > start and (doc[end - 1].lower_ in right or doc[end - 1].is_space
                            or (doc[end - 1].is_punct and doc[end - 1].text != "." and not _closes(doc, start, end - 1))):
         end -= 1
-    if cand.label == INSTITUTION and end - start > 3 and [t.lower_ for t in doc[end - 3:end - 1]] == ["of", "the"] \
-            and doc[end - 1].is_lower and doc[end - 1].is_alpha:
-        end -= 3  # "Russian Language Centre of the university": the tail names no one
     if start >= end or "\n" in doc[start:end].text:
         return None
     start, end = _balanced(doc, start, end)
     if start >= end:
         return None
+    if cand.label == INSTITUTION and any(_is_capitalised(t) for t in doc[start:end - 1]):
+        # Lower-case words after a name describe it: "Red Net news portal", "Russian Language
+        # Centre of the university" (the "of the" left goes with the edge words on the next pass).
+        while end > start + 1 and doc[end - 1].is_lower and doc[end - 1].is_alpha:
+            end -= 1
     if (start, end) != (cand.start, cand.end):
         return trim_span(doc, Candidate(start, end, cand.label), rules)
     return Candidate(start, end, cand.label)

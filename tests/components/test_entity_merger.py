@@ -155,6 +155,10 @@ def test_entity_merger_merge_candidates(model: list[Candidate], rules: list[Cand
         # unclosed brackets are cut off
         ("Shaanxi Institute of Trade (SIFLT", "Shaanxi Institute of Trade (SIFLT", I, "Shaanxi Institute of Trade"),
         ("SIFLT) campus", "SIFLT) campus", I, "campus"),
+        # lower-case words after a name describe it
+        ("Red Net news portal", "Red Net news portal", I, "Red Net"),
+        ("Russian Language Centre of the university", "Russian Language Centre of the university", I,
+         "Russian Language Centre"),
         # a closed bracket stays
         ("Republic of Sakha (Yakutia)", "Republic of Sakha (Yakutia)", I, "Republic of Sakha (Yakutia)"),
         ("Sakhalin Centre Dr.", "Sakhalin Centre Dr.", I, "Sakhalin Centre"),
