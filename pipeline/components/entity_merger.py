@@ -648,6 +648,11 @@ def _is_acronym(token: Token) -> bool:
     return token.is_alpha and token.is_upper and 2 <= len(token) <= 8
 
 
+def _is_short_form(token: Token) -> bool:
+    """An acronym, also in mixed case ("ZabGU", "AmSU")."""
+    return token.is_alpha and 2 <= len(token) <= 8 and sum(c.isupper() for c in token.text) >= 2
+
+
 def _span_text(doc: Doc, start: int, end: int) -> str:
     return doc[start:end].text
 
@@ -702,8 +707,9 @@ def coordination_point(doc: Doc, start: int, end: int, modifiers: frozenset[str]
     - a comma comes before the "and", the left side holds an institution word and the right one
       is a name of two or more words, holds one too or is a place ("... Institute of Arts, and
       Chongqing No. 8 Middle School"; not "Department of Culture, Radio, Television, and Tourism");
-    - the left side holds an institution word and the right side is a name of two or more
-      words ending in one ("... Institute of Russia and Central China University");
+    - the left side holds an institution word (or is an acronym) and the right side is a name
+      of two or more words ending in one ("... Institute of Russia and Central China
+      University", "ZabGU and Hulunbuir University");
     - the left side ends in "of <place>" ("Government of Novosibirsk Oblast and Qingdao Haitong").
     Institution words among ``modifiers`` do not make a side a name ("Harbin Vocational").
     """
@@ -714,7 +720,9 @@ def coordination_point(doc: Doc, start: int, end: int, modifiers: frozenset[str]
         left_end = i - 1 if comma else i
         if left_end <= start:
             continue
-        left_named = _span_has_keyword(doc, start, left_end, modifiers)
+        # An acronym is a name of its own ("ZabGU and Hulunbuir University").
+        left_named = _span_has_keyword(doc, start, left_end, modifiers) or (
+            left_end - start == 1 and _is_short_form(doc[start]))
         if comma and left_named and (end - i > 2 or _span_has_keyword(doc, i + 1, end)
                                      or _place(doc[i + 1].text) is not None):
             return i
@@ -843,7 +851,7 @@ def join_coordinated_names(doc: Doc, cands: Sequence[Candidate],
     "and" ("Harbin Vocational" PERSON + "and" + "Technical College" ORG) or holds an "and" with
     no institution word before it ("Dalian Maritime" + "Vocational and Technical College"). The
     words must hold no institution word (modifiers such as "Vocational" aside) and be neither a
-    place nor a person's name, nor end in a place.
+    place, a person's name nor an acronym ("ZabGU and Hulunbuir University"), nor end in a place.
     """
     result = sorted(cands)
     for cand in list(result):
@@ -862,6 +870,7 @@ def join_coordinated_names(doc: Doc, cands: Sequence[Candidate],
         run = _span_text(doc, start, run_end)
         if (_span_has_keyword(doc, start, run_end, words.name_modifiers) or _place(run) is not None
                 or _place(doc[run_end - 1].text) is not None
+                or (run_end - start == 1 and _is_short_form(doc[start]))  # "ZabGU and Hulunbuir University"
                 or _person(run) is not None and _person(run).culture in NAME_CULTURES):
             continue
         inside = [c for c in result if c.start < run_end and c.end > start]

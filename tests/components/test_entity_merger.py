@@ -878,3 +878,9 @@ def test_extend_numbers_gives_a_cut_number_back() -> None:
     # Only institutions, and only when the number is free.
     assert extend_numbers(doc, [Candidate(2, 5, G)]) == [Candidate(2, 5, G)]
     assert extend_numbers(doc, [cut, Candidate(6, 7, I)]) == [cut, Candidate(6, 7, I)]
+
+
+def test_join_coordinated_names_leaves_an_acronym_alone() -> None:
+    doc = make_doc("ZabGU and Hulunbuir University signed")
+    cands = [Candidate(0, 1, I), Candidate(2, 4, I)]
+    assert join_coordinated_names(doc, cands) == cands

