@@ -555,7 +555,41 @@ def institution_in_context(index: DocIndex, person: Span, phrase_start: int, own
             return None  # someone else was introduced in between
         if ent.label_ == INSTITUTION and (ent.start, ent.end) not in owned and not _other_country(person, ent):
             return ent
+    return _home_institution_before(index, person, phrase_start, owned)
+
+
+# How many sentences back a host's institution may have been named ("The delegation visited
+# Jiamusi Vocational Institute ... . President Ma Jun met with the guests").
+HOME_LOOKBACK_SENTENCES = 4
+
+
+def _home_institution_before(index: DocIndex, person: Span, phrase_start: int,
+                             owned: set[tuple[int, int]]) -> Span | None:
+    """For a host receiving the visitors, further back, the nearest institution that lies in the
+    country of the person's name: in exchange news the two sides alternate, and each official
+    belongs to their own side."""
+    name = normalize_person(person.text)
+    country = CULTURE_COUNTRIES.get(name.culture) if name is not None else None
+    sentence = index.sent_of[person.start]
+    words = {t.lower_ for t in index.doc if index.sent_of[t.i] == sentence}
+    if country is None or not (words & _HOST_VERBS and words & _GUEST_WORDS):
+        return None
+    for ent in reversed(index.ents):
+        if ent.end > phrase_start:
+            continue
+        if index.sent_of[ent.start] < sentence - HOME_LOOKBACK_SENTENCES or ent.label_ == PERSON:
+            break
+        if ent.label_ != INSTITUTION or (ent.start, ent.end) in owned:
+            continue
+        place = find_place(ent.text)
+        if place is not None and place.country == country:
+            return ent
     return None
+
+
+# A host receiving the visitors: "President Ma Jun met with the guests".
+_HOST_VERBS = frozenset({"met", "meets", "welcomed", "welcomes", "received", "receives", "greeted", "hosted"})
+_GUEST_WORDS = frozenset({"guests", "delegation", "visitors", "delegates"})
 
 
 def _other_country(person: Span, institution: Span) -> bool:
@@ -569,9 +603,19 @@ def _other_country(person: Span, institution: Span) -> bool:
 
 
 def expand_acronym(index: DocIndex, org: Span) -> Span:
-    """The institution of the story whose initials an acronym organisation spells, else ``org``."""
+    """The institution of the story an acronym organisation stands for: the name it follows in
+    brackets ("Transbaikal State University (ZabGU)"), or whose initials it spells; else ``org``."""
     text = org.text
-    if org.label_ != INSTITUTION or not (text.isalpha() and text.isupper() and len(text) in ACRONYM_LENGTH):
+    if org.label_ != INSTITUTION or not (text.isalpha() and sum(c.isupper() for c in text) >= 2
+                                         and len(text) in ACRONYM_LENGTH):
+        return org
+    doc = org.doc
+    for ent in index.ents:
+        # Defined in brackets after the name: "Transbaikal State University (ZabGU)".
+        if ent.label_ == INSTITUTION and ent != org and ent.end + 2 < len(doc) and doc[ent.end].text == "(" \
+                and doc[ent.end + 1].text == text and doc[ent.end + 2].text == ")":
+            return ent
+    if not text.isupper():
         return org
     for ent in index.ents:
         if ent.label_ != INSTITUTION or ent == org:

@@ -257,6 +257,13 @@ def test_officials_component_keeps_every_title_of_a_chain() -> None:
 
 # (sentence, name, title, organization); names as the gold guidelines write them.
 SENTENCES = [
+    # Further back, the institution of the person's own side.
+    ("A delegation of Amur State University visited Heihe University on Monday. The guests toured the library "
+     "and the laboratories. They also watched a concert. Vice President Li Hong met with the guests.",
+     "Li Hong", "Vice President", "Heihe University"),
+    # An acronym stands for the name it follows in brackets.
+    ("Guests from Vladimir State University (VlSU) arrived. Vice-rector of VlSU K.A. Lebedev spoke.",
+     "K.A. Lebedev", "Vice-rector", "Vladimir State University"),
     # The institution just named lies in the other country than the name: it is not theirs.
     ("The guests toured Harbin No. 3 Middle School. Deputy director Tatyana Smirnova thanked the hosts.",
      "Tatyana Smirnova", "Deputy director", None),
