@@ -38,8 +38,9 @@ from pipeline.components.agreements import find_agreements, merge_agreements
 from pipeline.components.base import RulesComponent
 from pipeline.components.prefilter import PrefilteredMatcher
 from pipeline.components.sentences import (
-    GROUP, GROUP_REF, GROUP_VERB_WINDOW, OFFICE, PARTY, SIZE, SentenceView, date_offsets, date_value, first_after, is_day,
-    is_planned, last_before, leader_home, leader_org, official_links, place_kind, same_country,
+    GROUP, GROUP_REF, GROUP_VERB_WINDOW, OFFICE, PARTY, SIZE, SentenceView, date_at, date_offsets, date_value,
+    first_after, is_day, is_planned, last_before, leader_home, leader_org, official_links, place_kind,
+    same_country,
 )
 from pipeline.labels import (
     EVENT_TRIGGER_FILE, FACTORY_EVENTS, GPE, INSTITUTION, PERSON, SISTER_CITY_AGREEMENT, TRIGGER_LABELS,
@@ -420,19 +421,14 @@ HISTORY_DAYS = 365
 
 
 def _is_history(doc: Doc, date: Span) -> bool:
-    """Whether a date lies more than HISTORY_DAYS before the article's publication."""
-    value = date_value(doc, date)
+    """Whether a date ends more than HISTORY_DAYS before the article's publication."""
+    record = date_at(doc, date.start_char)
     published = doc._.published
-    if not value or not published:
+    if record is None or not record.get("end") or not published:
         return False
-    start = value.split("/")[0]
     try:
-        day = datetime.date.fromisoformat((start + "-01-01")[:10] if len(start) < 10 else start)
-        if len(start) == 4:
-            day = datetime.date(int(start), 12, 31)
-        elif len(start) == 7:
-            day = datetime.date(int(start[:4]), int(start[5:7]), 28)
-        return (datetime.date.fromisoformat(str(published)[:10]) - day).days > HISTORY_DAYS
+        last_day = datetime.date.fromisoformat(record["end"])
+        return (datetime.date.fromisoformat(str(published)[:10]) - last_day).days > HISTORY_DAYS
     except ValueError:
         return False
 
