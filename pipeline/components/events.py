@@ -9,8 +9,10 @@ person names as written, normalised later by pipeline.records):
     the visit that date is), duration_days (a stated length | None), end_start_char/
     end_end_char (the DATE they left or stay until | None), institutions_visited (list[str]),
     visitor_institution, start_char, end_char. A delegation is a DELEGATION entity, a
-    travelling group ("a group of 24 pupils") or, when neither is named, an official's own
-    cross-border trip.
+    travelling group ("a group of 24 pupils"), a party named with its home that crosses the
+    border ("Journalists from Russian regional media are on a press tour of Heilongjiang",
+    "Harbin hosted guests from Khabarovsk", "the team returned to Chita from Hailar") or, when
+    none is named, an official's own cross-border trip.
 ``Doc._.agreements``: agreement_text, agreement_type, title, parties (list[str]),
     signatories (list[str]), date_start_char/date_end_char (| None), place, start_char, end_char;
     one per AGREEMENT phrase governed by a signing verb (see SigningClause), merged with the
@@ -18,9 +20,9 @@ person names as written, normalised later by pipeline.records):
 ``Doc._.sister_cities``: city_a, city_b (place text), date_start_char/date_end_char (| None),
     start_char, end_char.
 
-Trigger words (visit, arrive, depart, lead, sign, sister city, establish, future/modal) and
-group and size phrases are Matcher patterns in patterns/event_triggers.jsonl; agreement types
-and number words are CSV tables.
+Trigger words (visit, arrive, depart, return, lead, host, sign, sister city, establish,
+future/modal, habit) and group, party, office and size phrases are Matcher patterns in
+patterns/event_triggers.jsonl; agreement types and number words are CSV tables.
 """
 
 from __future__ import annotations
