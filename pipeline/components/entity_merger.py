@@ -67,6 +67,7 @@ from pipeline.normalize.institutions import (
     MIN_ACRONYM_LENGTH,
     has_institution_keyword,
     is_company_name,
+    is_short_form,
     is_short_form_of,
     name_initials,
 )
@@ -648,10 +649,6 @@ def _is_acronym(token: Token) -> bool:
     return token.is_alpha and token.is_upper and 2 <= len(token) <= 8
 
 
-def _is_short_form(token: Token) -> bool:
-    """An acronym, also in mixed case ("ZabGU", "AmSU")."""
-    return token.is_alpha and 2 <= len(token) <= 8 and sum(c.isupper() for c in token.text) >= 2
-
 
 def _span_text(doc: Doc, start: int, end: int) -> str:
     return doc[start:end].text
@@ -722,7 +719,7 @@ def coordination_point(doc: Doc, start: int, end: int, modifiers: frozenset[str]
             continue
         # An acronym is a name of its own ("ZabGU and Hulunbuir University").
         left_named = _span_has_keyword(doc, start, left_end, modifiers) or (
-            left_end - start == 1 and _is_short_form(doc[start]))
+            left_end - start == 1 and is_short_form(doc[start].text))
         if comma and left_named and (end - i > 2 or _span_has_keyword(doc, i + 1, end)
                                      or _place(doc[i + 1].text) is not None):
             return i
@@ -870,7 +867,7 @@ def join_coordinated_names(doc: Doc, cands: Sequence[Candidate],
         run = _span_text(doc, start, run_end)
         if (_span_has_keyword(doc, start, run_end, words.name_modifiers) or _place(run) is not None
                 or _place(doc[run_end - 1].text) is not None
-                or (run_end - start == 1 and _is_short_form(doc[start]))  # "ZabGU and Hulunbuir University"
+                or (run_end - start == 1 and is_short_form(doc[start].text))  # "ZabGU and Hulunbuir University"
                 or _person(run) is not None and _person(run).culture in NAME_CULTURES):
             continue
         inside = [c for c in result if c.start < run_end and c.end > start]

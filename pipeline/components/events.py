@@ -33,7 +33,7 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans, registry
 
 from pipeline.components.agreements import find_agreements, merge_agreements
@@ -159,12 +159,8 @@ def _crosses_border(visitor: Span, home: str | None, destination: str) -> bool:
     if home is not None:
         return not same_country(home, destination)
     person = normalize_person(visitor.text)
-    country = NAME_CULTURE_COUNTRIES.get(person.culture) if person is not None else None
+    country = CULTURE_COUNTRIES.get(person.culture) if person is not None else None
     return country is not None and country != place.country
-
-
-# The country a Chinese or Russian name (or the words "Chinese", "Russian") places people in.
-NAME_CULTURE_COUNTRIES = CULTURE_COUNTRIES
 
 
 # How far (in tokens) the visiting official may stand before the visit word ("Rector of NSU
@@ -286,10 +282,7 @@ def find_party_visit(view: SentenceView, number_words: dict[str, int]) -> dict[s
         if any(_is_history(doc, date) for date in view.event_dates()):
             continue  # "contacts began in 2017, when entrepreneurs from Kostroma first visited"
         dates = _visit_dates(view)
-        leader = None
-        for index in view.triggers.get("LEAD", []):
-            if index + 1 < len(doc) and doc[index + 1].lower_ == "by":
-                leader = first_after(view.of(PERSON), index + 2, LEADER_WINDOW)
+        leader = _led_by(view)
         if leader is None:
             # "The Rector of NSU Mikhail Fedoruk and two vice-rectors visited ...": the named
             # official in the party's own phrase.
@@ -386,9 +379,9 @@ def _return_trip(view: SentenceView, returned: int, home: PartyHome | None) -> t
     back_to = next((g for g in gpes if doc[g.start - 1].lower_ == "to"), None)
     came_from = next((g for g in gpes if _word_before_place(doc, g.start) == "from"
                       or (doc[g.start - 1].lower_ == "the" and doc[g.start - 2].lower_ == "from")), None)
-    if came_from is None or resolve_place(came_from.text) is None:
+    abroad = resolve_place(came_from.text) if came_from is not None else None
+    if abroad is None:
         return None
-    abroad = resolve_place(came_from.text)
     destination = came_from.text
     if abroad.kind == "country":
         # "from China, where it took part in a tournament in Jiamusi": the city named after it.
@@ -397,12 +390,12 @@ def _return_trip(view: SentenceView, returned: int, home: PartyHome | None) -> t
         if city is None:
             return None
         destination = city.text
-    if back_to is not None and resolve_place(back_to.text) is not None:
-        place = resolve_place(back_to.text)
-        home = PartyHome(back_to.text, place.country, home.institution if home else None, back_to.end)
+    home_place = resolve_place(back_to.text) if back_to is not None else None
+    if home_place is not None:
+        home = PartyHome(back_to.text, home_place.country, home.institution if home else None, back_to.end)
     elif home is None:
         went_home = any(t.lower_ == "home" for t in doc[returned:came_from.start])
-        countries = set(NAME_CULTURE_COUNTRIES.values())
+        countries = set(CULTURE_COUNTRIES.values())
         other = next((c for c in countries if c != abroad.country), None) if abroad.country in countries else None
         if not went_home or other is None:
             return None  # "returned home from China": the home is the other country of the pair
@@ -484,7 +477,7 @@ def _party_home(view: SentenceView, party: Span) -> PartyHome | None:
     ("Representatives of twenty companies from the Amur Region"), or the nationality before
     the people word ("Chinese students") or after it ("Journalists from Russian regional media")."""
     doc = view.sent.doc
-    nationality = NAME_CULTURE_COUNTRIES.get(party[0].lower_)
+    nationality = CULTURE_COUNTRIES.get(party[0].lower_)
     if nationality is not None:
         return PartyHome(None, nationality, None, party.end)
     named_before = next((e for e in view.of(GPE) if e.end == party.start), None)
@@ -508,8 +501,8 @@ def _party_home(view: SentenceView, party: Span) -> PartyHome | None:
                 return PartyHome(place.name if place.kind != "country" else None, place.country, ent.text, ent.end)
         break
     for token in doc[party.end:party.end + PARTY_HOME_WINDOW]:
-        if token.lower_ in NAME_CULTURE_COUNTRIES:
-            return PartyHome(None, NAME_CULTURE_COUNTRIES[token.lower_], None, token.i + 1)
+        if token.lower_ in CULTURE_COUNTRIES:
+            return PartyHome(None, CULTURE_COUNTRIES[token.lower_], None, token.i + 1)
     return None
 
 
@@ -536,6 +529,17 @@ def _destination_after(view: SentenceView, visit_at: int) -> str | None:
             place = find_place(ent.text)
             if place is not None and place.kind == "city":
                 return place.name
+    return None
+
+
+def _led_by(view: SentenceView) -> Span | None:
+    """The person named after "led by"/"headed by" in the sentence, if any."""
+    doc = view.sent.doc
+    for index in view.triggers.get("LEAD", []):
+        if index + 1 < len(doc) and doc[index + 1].lower_ == "by":
+            leader = first_after(view.of(PERSON), index + 2, LEADER_WINDOW)
+            if leader is not None:
+                return leader
     return None
 
 
@@ -676,14 +680,10 @@ def _complete_delegation(record: dict[str, Any], view: SentenceView, number_word
     doc = view.sent.doc
     if record.get("duration_days") is None:
         record["duration_days"] = _duration_days(view, number_words)
-    if record["leader"] is None:
+    leader = _led_by(view) if record["leader"] is None else None
+    if leader is not None:
         # "The Chinese group, headed by deputy principal Zhang Yaru, lived with families"
-        for index in view.triggers.get("LEAD", []):
-            if index + 1 < len(doc) and doc[index + 1].lower_ == "by":
-                leader = first_after(view.of(PERSON), index + 2, LEADER_WINDOW)
-                if leader is not None:
-                    record["leader"], record["leader_start"], record["leader_end"] = leader.text, leader.start_char, leader.end_char
-                    break
+        record["leader"], record["leader_start"], record["leader_end"] = leader.text, leader.start_char, leader.end_char
     for date in view.event_dates():
         if date.start > 0 and doc[date.start - 1].lower_ in ("until", "till") and record.get("end_start_char") is None:
             record["end_start_char"], record["end_end_char"] = date.start_char, date.end_char
@@ -752,16 +752,17 @@ def find_sister_cities(view: SentenceView, hub: str | None = None) -> list[dict[
     sister_at = view.triggers["SISTER"][0]
     before = [c for c in cities if c.end <= sister_at]
     after = [c for c in cities if c.start > sister_at]
-    listed_cities = _listed(view, after)
+    countries = {t.i for g in view.of(GPE) if place_kind(g.text) == "country" for t in g}
+    listed_cities = _listed(view, after, countries)
     listed = bool(after) and doc[after[0].start - 1].lower_ in _LIST_OPENERS
     owner = before[-1] if before and doc[before[-1].end].lower_ in ("'s", "’s") else None
     if len(listed_cities) >= 2 and (owner is not None or (before and listed)):
         # "Irkutsk's twin cities are ...", "Besides Harbin, Khabarovsk has sister ties with ..."
         pairs = [(owner or before[-1], partner) for partner in listed_cities]
     elif not before and len(after) >= 3 and listed and doc[after[0].end].text == ":" \
-            and len(_listed(view, after[1:])) >= 2:
+            and len(_listed(view, after[1:], countries)) >= 2:
         # "Twin cities of Ulan-Ude: Hohhot (China, 1999), Ulaanbaatar (Mongolia, 2008)"
-        pairs = [(after[0], partner) for partner in _listed(view, after[1:])]
+        pairs = [(after[0], partner) for partner in _listed(view, after[1:], countries)]
     elif not before and len(listed_cities) >= 2 and hub is not None and listed and _names_own_city(doc, sister_at):
         pairs = [(hub, partner) for partner in listed_cities]
     elif len(cities) >= 2:
@@ -774,7 +775,7 @@ def find_sister_cities(view: SentenceView, hub: str | None = None) -> list[dict[
     shared = min(dates, key=lambda d: date_value(doc, d) or "9999") if dates else None
     # In a list each partner may carry its own year ("Shenyang (1992), Eugene (1990)"); then
     # a partner without one has none.
-    own_dates = {b.start: _date_after(view, b) for _, b in pairs}
+    own_dates = {b.start: _date_after(view, b, countries) for _, b in pairs}
     if any(own_dates.values()):
         shared = None
     ties = []
@@ -792,21 +793,24 @@ def find_sister_cities(view: SentenceView, hub: str | None = None) -> list[dict[
     return ties
 
 
-def _listed(view: SentenceView, cities: list[Span]) -> list[Span]:
+def _listed(view: SentenceView, cities: list[Span], countries: set[int]) -> list[Span]:
     """The leading run of cities written as a list: only commas, "and", years and countries
     between them ("Shenyang (China, 1992), Eugene (USA, 1990) and Kanazawa"; not "Ussuriysk
-    after Suifenhe")."""
+    after Suifenhe"). ``countries``: token indexes of the sentence's country names."""
     doc = view.sent.doc
-    dates = {t.i for d in view.event_dates() for t in d}
-    countries = {t.i for g in view.of(GPE) if place_kind(g.text) == "country" for t in g}
+    between_cities = countries | {t.i for d in view.event_dates() for t in d}
     run = cities[:1]
     for city in cities[1:]:
-        between = doc[run[-1].end:city.start]
-        if not all(t.i in dates or t.i in countries or t.lower_ in _LIST_DATE_WORDS or t.lower_ in ("and", ")", ";")
-                   or (t.is_upper and t.is_alpha) for t in between):
+        if not all(_fills_list(t, between_cities) or t.lower_ in ("and", ")", ";") for t in doc[run[-1].end:city.start]):
             break
         run.append(city)
     return run
+
+
+def _fills_list(token: Token, known: set[int]) -> bool:
+    """A token that may stand between the items of a list of cities and their years: one of
+    ``known`` (country names, dates), a list word ("(", "since", "signed") or an acronym ("USA")."""
+    return token.i in known or token.lower_ in _LIST_DATE_WORDS or (token.is_upper and token.is_alpha)
 
 
 # Words that open the list of a city's twins ("twin cities are ...", "include ...", "with ...").
@@ -843,22 +847,19 @@ def _names_own_city(doc: Doc, sister_at: int) -> bool:
 OWN_CITY_WINDOW = 8
 
 
-def _date_after(view: SentenceView, city: Span) -> Span | None:
+def _date_after(view: SentenceView, city: Span, countries: set[int]) -> Span | None:
     """The date written right after a city in a list: "Shenyang (1992)", "Heihe (since 1995)"."""
     doc = view.sent.doc
-    countries = {t.i for g in view.of(GPE) if place_kind(g.text) == "country" for t in g}
     for date in view.event_dates():
-        between = doc[city.end:date.start]
         if 0 <= date.start - city.end <= LIST_DATE_WINDOW and all(
-                t.i in countries or t.lower_ in _LIST_DATE_WORDS or (t.is_upper and t.is_alpha) for t in between):
+                _fills_list(t, countries) for t in doc[city.end:date.start]):
             return date
     return None
 
 
 # How far (in tokens) after a listed city its year may stand ("Niigata in Japan (since 1965)").
 LIST_DATE_WINDOW = 6
-# Words between a listed city and its year: "Shenyang (China, 1992)", "Dalian, signed in 1999"
-# (country names and acronyms such as "USA" count too).
+# Words between a listed city and its year: "Shenyang (China, 1992)", "Dalian, signed in 1999".
 _LIST_DATE_WORDS = frozenset({"(", ",", "since", "in", "from", "signed", "established", "twinned"})
 
 
@@ -932,7 +933,8 @@ class EventExtractor(RulesComponent):
         merged = merge_delegations(delegations, visits)
         if not ties and merged:
             # "young athletes of the two sister cities": the visit's two cities.
-            ties = [tie for view in views if (tie := _tie_of_the_two(view, merged[0])) is not None][:1]
+            tie = next((t for t in (_tie_of_the_two(view, merged[0]) for view in views) if t is not None), None)
+            ties = [tie] if tie is not None else []
         # Agreements read the whole visit (who came, what they visited) as their context.
         context = merged[0] if merged else {}
         agreements: list[dict[str, Any]] = []

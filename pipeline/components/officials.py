@@ -74,7 +74,7 @@ from spacy.tokens import Doc, Span, Token
 
 from pipeline.components.base import RulesComponent
 from pipeline.labels import DELEGATION, FACTORY_OFFICIALS, GPE, INSTITUTION, PERSON, TITLE
-from pipeline.normalize.institutions import has_institution_keyword, normalize_institution
+from pipeline.normalize.institutions import has_institution_keyword, is_short_form, normalize_institution
 from pipeline.normalize.names import CULTURE_COUNTRIES, normalize_person
 from pipeline.normalize.places import find_place, resolve_place
 from pipeline.rules import PATTERNS_DIR, read_csv_table
@@ -119,8 +119,6 @@ LEADER_GAPS: frozenset[tuple[str, ...]] = frozenset({
 MAX_GENERIC_MODIFIERS = 3
 #: Longest run of capitalised words taken as an organisation no entity covers ("Head of Obluchye").
 MAX_UNTAGGED_ORG_TOKENS = 4
-#: Acronyms are this long ("ZSU", "CPAFFC").
-ACRONYM_LENGTH = range(2, 9)
 
 SOURCE_PHRASE = "phrase"
 SOURCE_REFERENCE = "reference"
@@ -212,6 +210,15 @@ class DocIndex:
             if annotated and token.is_sent_start and token.i > 0:
                 sentence += 1
             self.sent_of.append(sentence)
+
+    def sentence_words(self, i: int) -> tuple[str, ...]:
+        """The lower-cased words of the sentence of token ``i`` (sentences are contiguous)."""
+        start = end = i
+        while start > 0 and self.sent_of[start - 1] == self.sent_of[i]:
+            start -= 1
+        while end < len(self.doc) and self.sent_of[end] == self.sent_of[i]:
+            end += 1
+        return self.words(start, end)
 
     def same_sentence(self, a: int, b: int) -> bool:
         n = len(self.doc)
@@ -568,11 +575,12 @@ def _home_institution_before(index: DocIndex, person: Span, phrase_start: int,
     """For a host receiving the visitors, further back, the nearest institution that lies in the
     country of the person's name: in exchange news the two sides alternate, and each official
     belongs to their own side."""
-    name = normalize_person(person.text)
-    country = CULTURE_COUNTRIES.get(name.culture) if name is not None else None
+    country = _name_country(person)
+    if country is None:
+        return None
     sentence = index.sent_of[person.start]
-    words = {t.lower_ for t in index.doc if index.sent_of[t.i] == sentence}
-    if country is None or not (words & _HOST_VERBS and words & _GUEST_WORDS):
+    words = set(index.sentence_words(person.start))
+    if not (words & _HOST_VERBS and words & _GUEST_WORDS):
         return None
     for ent in reversed(index.ents):
         if ent.end > phrase_start:
@@ -595,19 +603,22 @@ _GUEST_WORDS = frozenset({"guests", "delegation", "visitors", "delegates"})
 def _other_country(person: Span, institution: Span) -> bool:
     """Whether an institution lies in the other country than the one the person's name belongs
     to: a Russian teacher named right after a Chinese school is one of the guests."""
+    country = _name_country(person)
+    place = find_place(institution.text) if country is not None else None
+    return place is not None and place.country in CULTURE_COUNTRIES.values() and place.country != country
+
+
+def _name_country(person: Span) -> str | None:
+    """The country a Chinese or Russian name places its bearer in."""
     name = normalize_person(person.text)
-    country = CULTURE_COUNTRIES.get(name.culture) if name is not None else None
-    place = find_place(institution.text)
-    return country is not None and place is not None and place.country in CULTURE_COUNTRIES.values() \
-        and place.country != country
+    return CULTURE_COUNTRIES.get(name.culture) if name is not None else None
 
 
 def expand_acronym(index: DocIndex, org: Span) -> Span:
     """The institution of the story an acronym organisation stands for: the name it follows in
     brackets ("Transbaikal State University (ZabGU)"), or whose initials it spells; else ``org``."""
     text = org.text
-    if org.label_ != INSTITUTION or not (text.isalpha() and sum(c.isupper() for c in text) >= 2
-                                         and len(text) in ACRONYM_LENGTH):
+    if org.label_ != INSTITUTION or not is_short_form(text):
         return org
     doc = org.doc
     for ent in index.ents:

@@ -126,6 +126,12 @@ def _balanced_inside(text: str) -> bool:
     return sum(text.count(q) for q in "\"“”«»") % 2 == 1
 
 
+def is_short_form(text: str) -> bool:
+    """Whether a word is an institution's short form: two to eight letters, two or more of
+    them capitals ("HIT", "ZabGU", "AmSU")."""
+    return text.isalpha() and 2 <= len(text) <= 8 and sum(c.isupper() for c in text) >= 2
+
+
 def clean_institution_name(name: str) -> str:
     """Trim a name for display: leading ``the``/``our``, a possessive end, edge punctuation.
 
